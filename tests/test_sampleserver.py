@@ -39,3 +39,15 @@ def test_bad_redirect_line_names_the_line(tmp_path):
     (tmp_path / "_redirects").write_text("/a /b 301\nnonsense\n")
     with pytest.raises(ArchiverError, match=r"_redirects:2"):
         read_redirects(tmp_path)
+
+
+def test_bundled_site_serves_its_redirect_and_its_404():
+    from archiver.sampleserver import bundled_site
+
+    with serve_site(bundled_site()) as base:
+        status, headers, _ = _get(base + "/news/old-lavrov.html")
+        assert status == 301 and headers["Location"] == "/news/lavrov-nato.html"
+        assert _get(base + "/news/lavrov-nato.html")[0] == 200
+        assert _get(base + "/news/no-such-story.html")[0] == 404
+        status, headers, body = _get(base + "/images/lavrov.jpg")
+        assert status == 200 and body[:3] == b"\xff\xd8\xff"
