@@ -61,6 +61,8 @@ class Site:
         self.slow_seconds = 3.0
         self.big_size = 3_000_000
         self.robots = b"User-agent: *\nDisallow: /private/\n"
+        self.many = 60
+        self.page_delay = 0.0
         self.extra: dict[str, Callable[[BaseHTTPRequestHandler], None]] = {}
 
     def hit(self, path: str) -> int:
@@ -96,6 +98,12 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             n = site.hit(path)
             if path in site.extra:
                 return site.extra[path](self)
+            if path == "/list.html":  # a long list of small articles, for crash and load tests
+                items = "".join(f'<li><a href="/p/{i}.html">Article {i}</a></li>' for i in range(site.many))
+                return _send(self, 200, f"<html><body><ul>{items}</ul></body></html>".encode())
+            if path.startswith("/p/"):
+                time.sleep(site.page_delay)
+                return _send(self, 200, article(f"Article {path}", f"p{path[3:]}.png"))
             if path == "/robots.txt":
                 return _send(self, 200, site.robots, "text/plain")
             if path in ("/", "/index.html"):

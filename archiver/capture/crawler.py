@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archiver import SOFTWARE
 from archiver.capture.capturelog import CaptureLog, CollectionState, Stored, rfc3339
-from archiver.capture.digests import ALGORITHMS, digest_bytes
+from archiver.capture.digests import ALGORITHMS, digest_bytes, label, new_hasher
 from archiver.capture.fetcher import Fetcher, FetchError, Response
 from archiver.capture.links import Links, css_links, html_links
 from archiver.capture.options import CaptureOptions, CaptureResult
@@ -112,6 +112,17 @@ def _read_stored_body(path: Path, offset: int, limit: int) -> bytes | None:
     return None
 
 
+def _run_id_of(path: Path) -> str | None:
+    """The archiver-run-id named in the warcinfo record that opens *path*."""
+    with open(path, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            for line in record.content_stream().read(1 << 20).decode("utf-8", "replace").splitlines():
+                if line.startswith("archiver-run-id:"):
+                    return line.split(":", 1)[1].strip()
+            return None
+    return None
+
+
 class Crawl:
     """One capture run into a collection."""
 
@@ -131,6 +142,8 @@ class Crawl:
         self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
         self.result = CaptureResult(run_id=self.run_id)
         self.result.repaired = [r.path for r in repair_directory(self.collection.warc_dir) if not r.deleted]
+        # runs cut short never stored their capture log; this run stores them (see _store_log)
+        self._orphan_runs = sorted({run for path in self.result.repaired if (run := _run_id_of(path))})
         self.state = CollectionState.load(self.collection.logs_dir, self.collection.warc_dir)
         self.fetcher = Fetcher(user_agent=options.user_agent, timeout=options.timeout,
                                max_size=options.max_size, digest=options.digest,
@@ -255,26 +268,32 @@ class Crawl:
             if self.log is not None:
                 self.log.close()
                 if store_log and self.writer.records_written:
-                    self._store_log()
+                    for run_id in self._orphan_runs:
+                        orphan = self.collection.logs_dir / f"capture-{run_id}.jsonl"
+                        if orphan.is_file():
+                            self._store_log(orphan, run_id)
+                    self._store_log(self.result.log_path, self.run_id)
         finally:
             self.writer.close()
             self.result.records = self.writer.records_written
             self.result.bytes_written = self.writer.bytes_written
             self.result.warc_files = list(self.writer.files)
 
-    def _store_log(self) -> None:
-        """The run's capture log as a resource record (the issue's provenance requirement)."""
-        path = self.result.log_path
+    def _store_log(self, path: Path, run_id: str) -> None:
+        """A run's capture log as a resource record (the issue's provenance requirement)."""
         data_len = path.stat().st_size
+        hasher = new_hasher(self.options.digest)
         with open(path, "rb") as fh:
-            digest = digest_bytes(self.options.digest, fh.read())
+            while chunk := fh.read(1 << 20):
+                hasher.update(chunk)
+        digest = label(self.options.digest, hasher)
 
         def chunks():
             with open(path, "rb") as fh:
                 while chunk := fh.read(1 << 20):
                     yield chunk
 
-        record = WarcRecord("resource", [("WARC-Target-URI", f"urn:archiver:capture-log:{self.run_id}"),
+        record = WarcRecord("resource", [("WARC-Target-URI", f"urn:archiver:capture-log:{run_id}"),
                                          ("WARC-Date", warc_date())],
                             data_len, digest, chunks, "application/x-ndjson")
         self.writer.write([record])
