@@ -1,0 +1,549 @@
+"""The crawl: frontier, per-host politeness, worker threads, retries, dedup and resume.
+
+One `Crawl` is one run. Workers take URLs from per-host queues, never more than `per_host` in
+flight for a host and never sooner than `delay` after the host's previous fetch. Every fetch is
+written as request + response (or revisit) + metadata in one group, then logged.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archiver import SOFTWARE
+from archiver.capture.capturelog import CaptureLog, CollectionState, Stored, rfc3339
+from archiver.capture.digests import ALGORITHMS, digest_bytes, label, new_hasher
+from archiver.capture.fetcher import Fetcher, FetchError, Response
+from archiver.capture.links import Links, css_links, html_links
+from archiver.capture.options import CaptureOptions, CaptureResult
+from archiver.capture.repair import repair_directory
+from archiver.capture.robots import RobotsCache
+from archiver.capture.scope import Scope
+from archiver.capture.seeds import check_seeds
+from archiver.capture.urls import normalize
+from archiver.capture.warcwriter import WarcFileWriter, WarcRecord, Written, warc_date
+from archiver.collection import Collection
+from archiver.errors import ArchiverError
+
+MAX_REDIRECTS = 10
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+
+
+@dataclass
+class Item:
+    """A URL in the frontier and why it is there."""
+
+    url: str
+    depth: int  # outlink hops from a seed
+    hops: str  # Heritrix-style path from the seed: L outlink, E embed (requisite), R redirect
+    via: str | None
+    seed: str  # the seed this URL descends from
+
+    @property
+    def is_seed(self) -> bool:
+        return self.hops == ""
+
+    @property
+    def is_requisite(self) -> bool:
+        return "E" in self.hops
+
+
+@dataclass
+class Progress:
+    """A snapshot given to the progress callback after each URL outcome."""
+
+    pages: int
+    requisites: int
+    revisits: int
+    failures: int
+    skipped: int
+    bytes: int
+    queued: int
+    elapsed: float
+    last_url: str
+
+
+class _HostState:
+    __slots__ = ("queue", "in_flight", "next_time")
+
+    def __init__(self) -> None:
+        self.queue: deque[Item] = deque()
+        self.in_flight = 0
+        self.next_time = 0.0
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP-date (RFC 9110 section 10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _read_stored_body(path: Path, offset: int, limit: int) -> bytes | None:
+    """The decoded body of the response record at *offset* (for re-reading links on resume)."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        for record in ArchiveIterator(fh):
+            body = record.content_stream().read(limit + 1)
+            return body if len(body) <= limit else None
+    return None
+
+
+def _run_id_of(path: Path) -> str | None:
+    """The archiver-run-id named in the warcinfo record that opens *path*."""
+    with open(path, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            for line in record.content_stream().read(1 << 20).decode("utf-8", "replace").splitlines():
+                if line.startswith("archiver-run-id:"):
+                    return line.split(":", 1)[1].strip()
+            return None
+    return None
+
+
+class Crawl:
+    """One capture run into a collection."""
+
+    def __init__(self, seeds: list[str], collection: Path, options: CaptureOptions,
+                 progress: Callable[[Progress], None] | None = None):
+        if options.digest not in ALGORITHMS:
+            raise ArchiverError(f"unsupported digest {options.digest!r}; use one of {', '.join(ALGORITHMS)}")
+        if options.workers < 1 or options.per_host < 1 or options.depth < 0:
+            raise ArchiverError("--workers and per-host concurrency must be at least 1, --depth at least 0")
+        self.seeds = check_seeds(seeds)
+        if not self.seeds:
+            raise ArchiverError("no seeds given: pass URLs or --seeds FILE")
+        self.options = options
+        self.scope = Scope(self.seeds, options.scope, options.include, options.exclude)
+        self.collection = Collection(Path(collection)).create()
+        self.progress = progress
+        self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+        self.result = CaptureResult(run_id=self.run_id)
+        self.result.repaired = [r.path for r in repair_directory(self.collection.warc_dir) if not r.deleted]
+        # runs cut short never stored their capture log; this run stores them (see _store_log)
+        self._orphan_runs = sorted({run for path in self.result.repaired if (run := _run_id_of(path))})
+        self.state = CollectionState.load(self.collection.logs_dir, self.collection.warc_dir)
+        self.fetcher = Fetcher(user_agent=options.user_agent, timeout=options.timeout,
+                               max_size=options.max_size, digest=options.digest,
+                               spool_dir=str(self.collection.warc_dir))
+        self.writer = WarcFileWriter(self.collection.warc_dir, prefix=options.prefix,
+                                     max_size=options.warc_size, digest=options.digest,
+                                     warcinfo=self._warcinfo)
+        self.robots = None if options.ignore_robots else RobotsCache(options.user_agent, self._load_robots)
+        self.log: CaptureLog | None = None
+        self._hosts: dict[str, _HostState] = {}
+        self._seen: set[str] = set()
+        self._cond = threading.Condition()
+        self._active = 0
+        self._queued = 0
+        self._stop = False
+        self._fatal: BaseException | None = None
+        self._write_lock = threading.Lock()
+        self._seed_ok: dict[str, str | None] = {s: "not reached" for s in self.seeds}
+        self._started = time.monotonic()
+
+    # ---------------------------------------------------------------- warcinfo
+    def _warcinfo(self, filename: str) -> bytes:
+        """WARC 1.1 section 6.2: what made this file and how (warc-fields)."""
+        settings = self.options.as_dict()
+        fields = [
+            ("software", SOFTWARE), ("format", "WARC File Format 1.1"), ("conformsTo", CONFORMS_TO),
+            ("isPartOf", self.collection.name), ("description", f"archiver capture run {self.run_id}"),
+            ("robots", "ignore" if self.options.ignore_robots else "obey"),
+            ("http-header-user-agent", self.options.user_agent),
+            ("archiver-run-id", self.run_id),
+            ("archiver-capture-settings", json.dumps(settings, sort_keys=True)),
+        ]
+        return "".join(f"{k}: {v}\r\n" for k, v in fields).encode("utf-8")
+
+    # ---------------------------------------------------------------- frontier
+    def _enqueue(self, item: Item) -> bool:
+        with self._cond:
+            if item.url in self._seen:
+                return False
+            self._seen.add(item.url)
+            self._hosts.setdefault(urlsplit(item.url).netloc, _HostState()).queue.append(item)
+            self._queued += 1
+            self._cond.notify()
+            return True
+
+    def _next(self) -> Item | None:
+        with self._cond:
+            while True:
+                if self._stop:
+                    return None
+                now = time.monotonic()
+                earliest = None
+                for host in self._hosts.values():
+                    if not host.queue or host.in_flight >= self.options.per_host:
+                        continue
+                    if host.next_time > now:
+                        earliest = host.next_time if earliest is None else min(earliest, host.next_time)
+                        continue
+                    host.in_flight += 1
+                    self._active += 1
+                    self._queued -= 1
+                    return host.queue.popleft()
+                if self._active == 0 and self._queued == 0:
+                    self._stop = True
+                    self._cond.notify_all()
+                    return None
+                self._cond.wait(None if earliest is None else max(0.0, earliest - now))
+
+    def _finish(self, item: Item) -> None:
+        host_key = urlsplit(item.url).netloc
+        delay = self.options.delay
+        if self.robots is not None:
+            crawl_delay = self.robots.crawl_delay(f"{urlsplit(item.url).scheme}://{host_key}")
+            if crawl_delay is not None:
+                delay = max(delay, min(crawl_delay, self.options.max_retry_wait))
+        with self._cond:
+            host = self._hosts[host_key]
+            host.in_flight -= 1
+            host.next_time = time.monotonic() + delay
+            self._active -= 1
+            self._cond.notify_all()
+
+    # ---------------------------------------------------------------- run
+    def run(self) -> CaptureResult:
+        logs = self.collection.logs_dir
+        self.result.log_path = logs / f"capture-{self.run_id}.jsonl"
+        try:
+            self.log = CaptureLog(self.result.log_path)
+        except OSError as exc:
+            raise ArchiverError(f"cannot write capture log in {logs}: {exc.strerror}") from exc
+        for seed in self.seeds:
+            self._enqueue(Item(seed, 0, "", None, seed))
+        workers = [threading.Thread(target=self._work, name=f"capture-{i}", daemon=True)
+                   for i in range(self.options.workers)]
+        try:
+            for t in workers:
+                t.start()
+            for t in workers:
+                while t.is_alive():
+                    t.join(0.2)
+        except BaseException:
+            with self._cond:
+                self._stop = True
+                self._cond.notify_all()
+            for t in workers:
+                t.join(5)
+            self._close(store_log=True)
+            raise
+        self._close(store_log=self._fatal is None)
+        if self._fatal is not None:
+            raise self._fatal
+        self.result.failed_seeds = [s for s, why in self._seed_ok.items() if why]
+        for seed in self.result.failed_seeds:
+            if not any(u == seed for u, _ in self.result.failures):
+                self.result.failures.append((seed, self._seed_ok[seed] or ""))
+        self.result.elapsed = time.monotonic() - self._started
+        return self.result
+
+    def _close(self, store_log: bool) -> None:
+        self.fetcher.close()
+        try:
+            if self.log is not None:
+                self.log.close()
+                if store_log and self.writer.records_written:
+                    for run_id in self._orphan_runs:
+                        orphan = self.collection.logs_dir / f"capture-{run_id}.jsonl"
+                        if orphan.is_file():
+                            self._store_log(orphan, run_id)
+                    self._store_log(self.result.log_path, self.run_id)
+        finally:
+            self.writer.close()
+            self.result.records = self.writer.records_written
+            self.result.bytes_written = self.writer.bytes_written
+            self.result.warc_files = list(self.writer.files)
+
+    def _store_log(self, path: Path, run_id: str) -> None:
+        """A run's capture log as a resource record (the issue's provenance requirement)."""
+        data_len = path.stat().st_size
+        hasher = new_hasher(self.options.digest)
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                hasher.update(chunk)
+        digest = label(self.options.digest, hasher)
+
+        def chunks():
+            with open(path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    yield chunk
+
+        record = WarcRecord("resource", [("WARC-Target-URI", f"urn:archiver:capture-log:{run_id}"),
+                                         ("WARC-Date", warc_date())],
+                            data_len, digest, chunks, "application/x-ndjson")
+        self.writer.write([record])
+
+    def _work(self) -> None:
+        while (item := self._next()) is not None:
+            try:
+                self._process(item)
+            except ArchiverError as exc:  # the disk or the collection failed: stop the run
+                with self._cond:
+                    self._fatal = self._fatal or exc
+                    self._stop = True
+                    self._cond.notify_all()
+            except Exception as exc:  # noqa: BLE001 - one bad URL must not end the run
+                self._fail(item, f"internal error: {type(exc).__name__}: {exc}", None)
+            finally:
+                self._finish(item)
+
+    # ---------------------------------------------------------------- one URL
+    def _origin(self, url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def _process(self, item: Item) -> None:
+        if self.robots is not None:
+            allowed, why = self.robots.allowed(self._origin(item.url), item.url)
+            if not allowed:
+                with self._write_lock:
+                    self.result.skipped += 1
+                self._log(item, "skipped", error=why)
+                self._seed_result(item, why)
+                return
+        earlier = self.state.done.get(item.url)
+        if earlier is not None and not self.options.recapture:
+            with self._write_lock:
+                self.result.skipped += 1
+            self._log(item, "skipped", status=earlier.get("status"),
+                      error=f"already captured in {earlier.get('warc_filename')}")
+            self._resume_links(item, earlier)
+            return
+        response = self._fetch_with_retries(item)
+        if response is None:
+            return
+        try:
+            self._record(item, response)
+        finally:
+            response.close()
+
+    def _fetch_with_retries(self, item: Item) -> Response | None:
+        attempt = 0
+        while True:
+            wait = self.options.backoff * (2 ** attempt)
+            try:
+                response = self.fetcher.fetch(item.url)
+            except FetchError as exc:
+                if not exc.retryable or attempt >= self.options.retries:
+                    self._fail(item, str(exc), None)
+                    return None
+            else:
+                if response.status not in RETRY_STATUSES or attempt >= self.options.retries:
+                    return response
+                after = _retry_after(response.header("retry-after"))
+                if after is not None:
+                    wait = after
+                response.close()
+            attempt += 1
+            time.sleep(min(wait, self.options.max_retry_wait))
+            if self._stop:
+                self._fail(item, "run stopped", None)
+                return None
+
+    def _load_robots(self, robots_url: str) -> tuple[int, bytes]:
+        """Fetch robots.txt (following up to 5 redirects, RFC 9309 section 2.3.1.2) and record it."""
+        url = robots_url
+        for _ in range(6):
+            item = Item(url, 0, "P", None, url)
+            with self._cond:
+                self._seen.add(url)
+            response = self.fetcher.fetch(url)  # FetchError propagates: unreachable means disallow
+            try:
+                self._record(item, response, follow=False)
+                if response.status in (301, 302, 303, 307, 308) and response.header("location"):
+                    url = normalize(urljoin(url, response.header("location"))) or url
+                    continue
+                return response.status, response.decoded_body(500_000) or b""
+            finally:
+                response.close()
+        return 500, b""
+
+    # ---------------------------------------------------------------- write
+    def _record(self, item: Item, response: Response, follow: bool = True) -> None:
+        links = self._links_of(item, response) if follow else None
+        date = warc_date()
+        common = [("WARC-Date", date), ("WARC-Target-URI", item.url), ("WARC-IP-Address", response.ip)]
+        digest = self.options.digest
+        empty = digest_bytes(digest, b"")
+        with self._write_lock:
+            stored = None
+            if (response.status == 200 and response.payload_length > 0 and not response.truncated):
+                stored = self.state.stored(response.payload_digest)
+            if stored is not None:
+                head = self._head(response)
+                main = WarcRecord.from_bytes(
+                    "revisit", common + [
+                        ("WARC-Payload-Digest", response.payload_digest), ("WARC-Profile", REVISIT_PROFILE),
+                        ("WARC-Refers-To", stored.record_id), ("WARC-Refers-To-Target-URI", stored.url),
+                        ("WARC-Refers-To-Date", stored.date)],
+                    head, "application/http;msgtype=response", digest)
+            else:
+                fields = common + [("WARC-Payload-Digest", response.payload_digest)]
+                if response.truncated:
+                    fields.append(("WARC-Truncated", response.truncated))  # WARC 1.1 section 5.13
+                main = WarcRecord("response", fields, response.block_length, response.block_digest,
+                                  response.block_chunks, "application/http;msgtype=response")
+            request = WarcRecord.from_bytes(
+                "request", common + [("WARC-Concurrent-To", main.record_id), ("WARC-Payload-Digest", empty)],
+                response.request, "application/http;msgtype=request", digest)
+            group = [request, main]
+            if links is not None and (links.outlinks or links.requisites):
+                group.append(self._metadata_record(item, response, links, main.record_id, date))
+            written = self.writer.write(group)
+            where: Written = written[1]
+            line = self._log(
+                item, "revisit" if stored else "captured", status=response.status,
+                warc_filename=where.filename, record_id=where.record_id, time=date,
+                warc_offset=where.offset, warc_date=date, payload_digest=response.payload_digest,
+                payload_length=response.payload_length, content_type=response.content_type or None,
+                truncated=bool(response.truncated),
+                refers_to=stored.record_id if stored else None)
+            if not stored:
+                self.state.remember(line)
+            if item.hops != "P":
+                self.result.revisits += 1 if stored else 0
+                self.result.requisites += 1 if item.is_requisite else 0
+                self.result.pages += 0 if item.is_requisite else 1
+        if item.hops == "P":
+            return
+        location = response.header("location")
+        if 300 <= response.status < 400 and location and item.hops.count("R") < MAX_REDIRECTS:
+            target = normalize(urljoin(item.url, location))
+            if target and not self.scope.excluded(target):
+                # A redirect is part of fetching this URL: same depth, any host (Heritrix does the same).
+                if not self._enqueue(Item(target, item.depth, item.hops + "R", item.url, item.seed)):
+                    self._seed_result(item, None)  # the target is already being captured
+                return
+        self._seed_result(item, None if response.status < 400 else f"HTTP {response.status}")
+        if links is not None:
+            self._follow(item, links)
+
+    def _head(self, response: Response) -> bytes:
+        response.block.seek(0)
+        return response.block.read(response.header_length)
+
+    def _metadata_record(self, item: Item, response: Response, links: Links, refers_to: str,
+                         date: str) -> WarcRecord:
+        """Outlinks and requisites of a page, Heritrix's warc-fields vocabulary (WARC 1.1 section 6.6)."""
+        lines = []
+        if item.via:
+            lines.append(f"via: {item.via}")
+        lines.append(f"hopsFromSeed: {item.hops}")
+        lines.append(f"fetchTimeMs: {int(response.elapsed * 1000)}")
+        lines += [f"outlink: {u} E {ctx}" for u, ctx in links.requisites.items()]
+        lines += [f"outlink: {u} L {ctx}" for u, ctx in links.outlinks.items()]
+        body = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+        return WarcRecord.from_bytes("metadata", [("WARC-Date", date), ("WARC-Target-URI", item.url),
+                                                  ("WARC-Refers-To", refers_to)],
+                                     body, "application/warc-fields", self.options.digest)
+
+    # ---------------------------------------------------------------- links
+    def _links_of(self, item: Item, response: Response) -> Links:
+        if response.truncated or not (200 <= response.status < 300):
+            return Links()
+        kind = response.content_type
+        if kind not in HTML_TYPES and kind != "text/css":
+            return Links()
+        body = response.decoded_body(self.options.max_parse_bytes)
+        return self._parse(kind, body, item.url)
+
+    def _parse(self, kind: str | None, body: bytes | None, url: str) -> Links:
+        if not body:
+            return Links()
+        if kind in HTML_TYPES:
+            return html_links(body, url)
+        if kind == "text/css":
+            return css_links(body, url)
+        return Links()
+
+    def _resume_links(self, item: Item, earlier: dict) -> None:
+        """A URL captured by an earlier run: re-read its links from the WARC instead of fetching it."""
+        status = earlier.get("status") or 0
+        location = None
+        self._seed_result(item, None if status < 400 else f"HTTP {status}")
+        if 300 <= status < 400:
+            path = self.collection.warc_dir / earlier["warc_filename"]
+            with open(path, "rb") as fh:
+                fh.seek(earlier["warc_offset"])
+                for record in ArchiveIterator(fh):
+                    location = record.http_headers.get_header("Location") if record.http_headers else None
+                    break
+            if location and (target := normalize(urljoin(item.url, location))):
+                self._enqueue(Item(target, item.depth, item.hops + "R", item.url, item.seed))
+            return
+        kind = earlier.get("content_type")
+        if kind not in HTML_TYPES and kind != "text/css":
+            return
+        source: Stored | dict = earlier
+        if earlier["outcome"] == "revisit":
+            source = self.state.stored(earlier.get("payload_digest", "")) or earlier
+        filename = source.warc_filename if isinstance(source, Stored) else source["warc_filename"]
+        offset = source.warc_offset if isinstance(source, Stored) else source["warc_offset"]
+        body = _read_stored_body(self.collection.warc_dir / filename, offset, self.options.max_parse_bytes)
+        self._follow(item, self._parse(kind, body, item.url))
+
+    def _follow(self, item: Item, links: Links) -> None:
+        if self.options.requisites:
+            for url in links.requisites:
+                if not self.scope.excluded(url):
+                    self._enqueue(Item(url, item.depth, item.hops + "E", item.url, item.seed))
+        if item.is_requisite or item.depth >= self.options.depth:
+            return
+        for url in links.outlinks:
+            if self.scope.in_scope(url):
+                self._enqueue(Item(url, item.depth + 1, item.hops + "L", item.url, item.seed))
+
+    # ---------------------------------------------------------------- outcomes
+    def _seed_result(self, item: Item, problem: str | None) -> None:
+        """The end of a seed's redirect chain decides whether the seed was captured."""
+        if item.hops.strip("R") == "" and item.seed in self._seed_ok:
+            self._seed_ok[item.seed] = problem
+
+    def _fail(self, item: Item, reason: str, status: int | None) -> None:
+        self._log(item, "failed", status=status, error=reason)
+        self.result.failures.append((item.url, reason))
+        self._seed_result(item, reason)
+
+    def _log(self, item: Item, outcome: str, **fields) -> dict:
+        line = self.log.write(url=item.url, seed=item.is_seed, outcome=outcome,
+                              hops=item.hops, via=item.via, run_id=self.run_id, **fields)
+        if self.progress is not None:
+            self.progress(Progress(self.result.pages, self.result.requisites, self.result.revisits,
+                                   len(self.result.failures), self.result.skipped,
+                                   self.writer.bytes_written, self._queued,
+                                   time.monotonic() - self._started, item.url))
+        return line
+
+
+def capture(seeds: list[str], collection: Path, options: CaptureOptions | None = None,
+            progress: Callable[[Progress], None] | None = None) -> CaptureResult:
+    """Capture *seeds* (and what the options reach from them) into the collection's WARC files."""
+    return Crawl(list(seeds), Path(collection), options or CaptureOptions(), progress).run()
+
+
+__all__ = ["capture", "Crawl", "Progress", "rfc3339"]

@@ -1,0 +1,418 @@
+"""Raw HTTP/1.1 over sockets, so that a response is recorded exactly as the server sent it.
+
+http.client and urllib remove chunked framing and hide the bytes of the status line and headers;
+a WARC `response` block must hold them as received (WARC 1.1 section 6.3.3), Content-Encoding
+and chunked transfer coding included. The fetcher therefore speaks HTTP/1.1 itself, spools the
+raw bytes to an anonymous temporary file while hashing them once, and keeps where the chunk data
+lies in the block so that the payload (the body with the transfer coding removed, content coding
+kept: the IIPC convention for WARC-Payload-Digest) can be read back without a second copy.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import tempfile
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO
+from urllib.parse import urlsplit
+
+from archiver.capture.digests import label, new_hasher
+
+MAX_HEADER_BYTES = 256 * 1024
+READ_SIZE = 256 * 1024
+SPOOL_IN_MEMORY = 1024 * 1024
+ACCEPT = "text/html,application/xhtml+xml,text/css,image/*,*/*;q=0.8"
+
+
+class FetchError(Exception):
+    """A fetch that produced no usable response; `str(exc)` is the reason for the log."""
+
+    def __init__(self, reason: str, *, retryable: bool = True):
+        super().__init__(reason)
+        self.retryable = retryable
+
+
+@dataclass
+class Response:
+    """One HTTP exchange: the request sent and the raw response block as received."""
+
+    url: str
+    ip: str
+    request: bytes
+    status: int
+    headers: list[tuple[str, str]]
+    block: IO[bytes]
+    block_length: int
+    block_digest: str
+    payload_digest: str
+    payload_length: int
+    header_length: int
+    segments: list[tuple[int, int]] | None = None  # chunk data (offset, length) in block if chunked
+    truncated: str | None = None  # "length" when --max-size cut the body (WARC-Truncated)
+    elapsed: float = 0.0
+    _closed: bool = field(default=False, repr=False)
+
+    def header(self, name: str) -> str | None:
+        """The first header called *name* (case-insensitive), or None."""
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+    @property
+    def content_type(self) -> str:
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+    def block_chunks(self) -> Iterator[bytes]:
+        """The raw block, streamed."""
+        self.block.seek(0)
+        while chunk := self.block.read(READ_SIZE):
+            yield chunk
+
+    def payload_chunks(self) -> Iterator[bytes]:
+        """The body with transfer coding removed (content coding kept), streamed."""
+        spans = self.segments if self.segments is not None else [
+            (self.header_length, self.block_length - self.header_length)]
+        for offset, length in spans:
+            self.block.seek(offset)
+            while length > 0:
+                chunk = self.block.read(min(READ_SIZE, length))
+                if not chunk:
+                    return
+                length -= len(chunk)
+                yield chunk
+
+    def decoded_body(self, limit: int) -> bytes | None:
+        """The body with content coding undone, for link extraction; None if over *limit* bytes."""
+        encoding = (self.header("content-encoding") or "identity").strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            decoder = zlib.decompressobj(wbits=47)
+        elif encoding == "deflate":
+            decoder = zlib.decompressobj()
+        elif encoding == "identity":
+            decoder = None
+        else:
+            return None
+        out = bytearray()
+        try:
+            for chunk in self.payload_chunks():
+                out += decoder.decompress(chunk, limit + 1 - len(out)) if decoder else chunk
+                if len(out) > limit:
+                    return None
+        except zlib.error:
+            if not out:
+                return None
+        return bytes(out)
+
+    def close(self) -> None:
+        if not self._closed:
+            self.block.close()
+            self._closed = True
+
+
+class _Connection:
+    """A socket with a read buffer; reusable while the server keeps it alive."""
+
+    def __init__(self, sock: socket.socket, ip: str):
+        self.sock = sock
+        self.ip = ip
+        self.buf = bytearray()
+        self.used = False
+
+    def _fill(self) -> bool:
+        data = self.sock.recv(READ_SIZE)
+        if not data:
+            return False
+        self.buf += data
+        return True
+
+    def read_head(self, deadline: float) -> bytes:
+        """Bytes up to and including the blank line that ends the status line and headers."""
+        while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end >= 0:
+                end += 4
+                break
+            lf = self.buf.find(b"\n\n")  # tolerate bare-LF servers; the bytes are kept as sent
+            if lf >= 0:
+                end = lf + 2
+                break
+            if len(self.buf) > MAX_HEADER_BYTES:
+                raise FetchError("protocol: response headers too long", retryable=False)
+            if time.monotonic() > deadline:
+                raise FetchError("timeout: no complete response headers in time")
+            if not self._fill():
+                if self.buf:
+                    raise FetchError("protocol: connection closed inside response headers")
+                raise ConnectionResetError("connection closed before any response")
+        head = bytes(self.buf[:end])
+        del self.buf[:end]
+        return head
+
+    def readline(self) -> bytes:
+        while (i := self.buf.find(b"\n")) < 0:
+            if len(self.buf) > 64 * 1024:
+                raise FetchError("protocol: chunk header too long", retryable=False)
+            if not self._fill():
+                raise FetchError("protocol: connection closed inside chunked body")
+        line = bytes(self.buf[:i + 1])
+        del self.buf[:i + 1]
+        return line
+
+    def read_some(self, n: int) -> bytes:
+        """Up to *n* bytes; b"" only at end of stream."""
+        if not self.buf and not self._fill():
+            return b""
+        piece = bytes(self.buf[:n])
+        del self.buf[:len(piece)]
+        return piece
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def _parse_head(head: bytes) -> tuple[int, list[tuple[str, str]]]:
+    lines = head.replace(b"\r\n", b"\n").split(b"\n")
+    status_line = lines[0].decode("latin-1")
+    parts = status_line.split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        raise FetchError(f"protocol: bad status line {status_line[:80]!r}", retryable=False)
+    headers = []
+    for raw in lines[1:]:
+        if not raw.strip():
+            continue
+        if b":" in raw:
+            key, _, value = raw.decode("latin-1").partition(":")
+            headers.append((key.strip(), value.strip()))
+    return int(parts[1]), headers
+
+
+class Fetcher:
+    """Fetches URLs with persistent connections per host; thread-safe."""
+
+    def __init__(self, *, user_agent: str, timeout: float, max_size: int | None, digest: str,
+                 spool_dir: str | None = None):
+        self.user_agent = user_agent
+        self.timeout = timeout
+        self.max_size = max_size
+        self.digest = digest
+        self.spool_dir = spool_dir
+        self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
+        self._lock = threading.Lock()
+        self._tls = ssl.create_default_context()
+
+    def request_bytes(self, url: str) -> bytes:
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        host = parts.hostname or ""
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+        if ":" in host:
+            host = f"[{host}]"
+        if parts.port and parts.port != {"http": 80, "https": 443}[parts.scheme]:
+            host = f"{host}:{parts.port}"
+        lines = [f"GET {target} HTTP/1.1", f"Host: {host}", f"User-Agent: {self.user_agent}",
+                 f"Accept: {ACCEPT}", "Accept-Encoding: gzip, deflate", "Connection: keep-alive"]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+
+    def _connect(self, scheme: str, host: str, port: int) -> _Connection:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise FetchError(f"dns: cannot resolve {host}: {exc.strerror}") from None
+        last: Exception | None = None
+        for family, socktype, proto, _, addr in infos:
+            sock = socket.socket(family, socktype, proto)
+            sock.settimeout(self.timeout)
+            try:
+                sock.connect(addr)
+            except TimeoutError:
+                sock.close()
+                last = FetchError(f"timeout: connecting to {host}:{port}")
+                continue
+            except OSError as exc:
+                sock.close()
+                last = FetchError(f"connect: {exc.strerror or exc} ({host}:{port})")
+                continue
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if scheme == "https":
+                try:
+                    sock = self._tls.wrap_socket(sock, server_hostname=host)
+                except (ssl.SSLError, OSError) as exc:
+                    sock.close()
+                    raise FetchError(f"tls: {exc}") from None
+            return _Connection(sock, addr[0])
+        raise last or FetchError(f"connect: no address for {host}")
+
+    def _checkout(self, key: tuple[str, str, int]) -> _Connection:
+        with self._lock:
+            pool = self._idle.get(key)
+            if pool:
+                return pool.pop()
+        return self._connect(*key)
+
+    def _checkin(self, key: tuple[str, str, int], conn: _Connection) -> None:
+        conn.used = True
+        with self._lock:
+            self._idle.setdefault(key, []).append(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            for pool in self._idle.values():
+                for conn in pool:
+                    conn.close()
+            self._idle.clear()
+
+    def fetch(self, url: str) -> Response:
+        """GET *url*; the caller must `close()` the response. Raises FetchError."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"unsupported URL {url!r}", retryable=False)
+        key = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        request = self.request_bytes(url)
+        for attempt in (1, 2):
+            conn = self._checkout(key)
+            reused = conn.used
+            try:
+                response, keep = self._exchange(conn, url, request)
+            except (ConnectionResetError, BrokenPipeError, ConnectionAbortedError) as exc:
+                conn.close()
+                if reused and attempt == 1:
+                    continue  # the server closed an idle kept-alive connection: retry on a new one
+                raise FetchError(f"connection: {exc.strerror or exc}") from None
+            except TimeoutError:
+                conn.close()
+                raise FetchError(f"timeout: no data for {self.timeout:g} s") from None
+            except FetchError:
+                conn.close()
+                raise
+            except OSError as exc:
+                conn.close()
+                raise FetchError(f"connection: {exc.strerror or exc}") from None
+            if keep:
+                self._checkin(key, conn)
+            else:
+                conn.close()
+            return response
+        raise FetchError("connection: closed")  # pragma: no cover - loop always returns or raises
+
+    def _exchange(self, conn: _Connection, url: str, request: bytes) -> tuple[Response, bool]:
+        started = time.monotonic()
+        conn.sock.sendall(request)
+        head = conn.read_head(started + self.timeout)
+        status, headers = _parse_head(head)
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=self.spool_dir)
+        try:
+            return self._read_body(conn, url, request, head, status, headers, spool, started)
+        except BaseException:
+            spool.close()
+            raise
+
+    def _read_body(self, conn, url, request, head, status, headers, spool, started):
+        block_hash = new_hasher(self.digest)
+        payload_hash = new_hasher(self.digest)
+        spool.write(head)
+        block_hash.update(head)
+        lengths = {k.lower(): v for k, v in headers}
+        budget = self.max_size if self.max_size is not None else -1
+        truncated = None
+        segments: list[tuple[int, int]] | None = None
+        offset = len(head)
+        payload_length = 0
+        keep = "close" not in lengths.get("connection", "").lower()
+
+        def emit(data: bytes, payload: bool) -> None:
+            nonlocal offset, payload_length
+            spool.write(data)
+            block_hash.update(data)
+            if payload:
+                payload_hash.update(data)
+                payload_length += len(data)
+                if segments is not None:
+                    segments.append((offset, len(data)))
+            offset += len(data)
+
+        def take(n: int) -> int:
+            """How many of *n* body bytes the --max-size budget still allows."""
+            return n if budget < 0 else min(n, budget)
+
+        te = lengths.get("transfer-encoding", "").lower()
+        if status in (204, 304) or 100 <= status < 200:
+            pass
+        elif "chunked" in te:
+            # RFC 9112 section 7.1: chunk-size [ext] CRLF data CRLF ... 0 CRLF trailers CRLF
+            segments = []
+            while truncated is None:
+                line = conn.readline()
+                emit(line, False)
+                try:
+                    size = int(line.split(b";")[0].strip(), 16)
+                except ValueError:
+                    raise FetchError("protocol: bad chunk size line", retryable=False) from None
+                if size == 0:
+                    while (trailer := conn.readline()).strip():
+                        emit(trailer, False)
+                    emit(trailer, False)
+                    break
+                while size > 0:
+                    allowed = take(size)
+                    if allowed == 0:
+                        truncated = "length"
+                        break
+                    data = conn.read_some(allowed)
+                    if not data:
+                        raise FetchError("protocol: connection closed inside chunked body")
+                    emit(data, True)
+                    size -= len(data)
+                    if budget >= 0:
+                        budget -= len(data)
+                if truncated is None:
+                    emit(conn.readline(), False)
+        elif "content-length" in lengths:
+            try:
+                remaining = int(lengths["content-length"])
+            except ValueError:
+                raise FetchError("protocol: bad Content-Length", retryable=False) from None
+            while remaining > 0:
+                allowed = take(remaining)
+                if allowed == 0:
+                    truncated = "length"
+                    break
+                data = conn.read_some(min(allowed, READ_SIZE))
+                if not data:
+                    raise FetchError(f"protocol: connection closed with {remaining} body bytes missing")
+                emit(data, True)
+                remaining -= len(data)
+                if budget >= 0:
+                    budget -= len(data)
+        else:
+            keep = False  # RFC 9112 section 6.3 rule 8: the body runs until the server closes
+            while True:
+                allowed = take(READ_SIZE)
+                if allowed == 0:
+                    if conn.read_some(1):
+                        truncated = "length"
+                    break
+                data = conn.read_some(allowed)
+                if not data:
+                    break
+                emit(data, True)
+                if budget >= 0:
+                    budget -= len(data)
+        if truncated:
+            keep = False
+        spool.flush()
+        return Response(
+            url=url, ip=conn.ip, request=request, status=status, headers=headers, block=spool,
+            block_length=offset, block_digest=label(self.digest, block_hash),
+            payload_digest=label(self.digest, payload_hash), payload_length=payload_length,
+            header_length=len(head), segments=segments, truncated=truncated,
+            elapsed=time.monotonic() - started), keep

@@ -1,0 +1,81 @@
+"""robots.txt (RFC 9309), fetched once per host through the capture's own fetcher and recorded.
+
+The rules are matched against the user agent's product token (`archiver` in
+`archiver/0.1 (+mailto:...)`), as RFC 9309 section 2.2.1 asks. Unreachable robots.txt answers
+are handled as the RFC says: 4xx means no restrictions (2.3.1.3), 5xx or a network failure means
+complete disallow (2.3.1.4).
+"""
+
+from __future__ import annotations
+
+import threading
+import urllib.robotparser
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def product_token(user_agent: str) -> str:
+    """`archiver` from `archiver/0.1.0 (+mailto:me@example.org)`."""
+    return (user_agent.split("/")[0].split() or ["*"])[0]
+
+
+@dataclass
+class HostRules:
+    parser: urllib.robotparser.RobotFileParser | None  # None: allow everything
+    disallow_all: bool = False
+    reason: str = ""
+
+    def allowed(self, token: str, url: str) -> bool:
+        if self.disallow_all:
+            return False
+        return self.parser is None or self.parser.can_fetch(token, url)
+
+    def crawl_delay(self, token: str) -> float | None:
+        if self.parser is None:
+            return None
+        delay = self.parser.crawl_delay(token)
+        return float(delay) if delay is not None else None
+
+
+class RobotsCache:
+    """robots.txt rules per scheme://host, loaded on first use by *load(robots_url)*.
+
+    *load* returns (status, body bytes) or raises; it is the crawler's fetch-and-record function.
+    """
+
+    def __init__(self, user_agent: str, load: Callable[[str], tuple[int, bytes]]):
+        self.token = product_token(user_agent)
+        self.load = load
+        self._rules: dict[str, HostRules] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def rules(self, origin: str) -> HostRules:
+        with self._guard:
+            lock = self._locks.setdefault(origin, threading.Lock())
+        with lock:
+            if origin not in self._rules:
+                self._rules[origin] = self._fetch(origin)
+            return self._rules[origin]
+
+    def _fetch(self, origin: str) -> HostRules:
+        try:
+            status, body = self.load(origin + "/robots.txt")
+        except Exception as exc:  # noqa: BLE001 - any failure to learn the rules means: do not crawl
+            return HostRules(None, disallow_all=True, reason=f"robots.txt unreachable: {exc}")
+        if 200 <= status < 300:
+            parser = urllib.robotparser.RobotFileParser()
+            parser.parse(body.decode("utf-8", "replace").splitlines())
+            return HostRules(parser)
+        if 400 <= status < 500:
+            return HostRules(None)
+        return HostRules(None, disallow_all=True, reason=f"robots.txt answered HTTP {status}")
+
+    def allowed(self, origin: str, url: str) -> tuple[bool, str]:
+        rules = self.rules(origin)
+        if rules.allowed(self.token, url):
+            return True, ""
+        return False, rules.reason or "disallowed by robots.txt"
+
+    def crawl_delay(self, origin: str) -> float | None:
+        return self.rules(origin).crawl_delay(self.token)

@@ -1,0 +1,205 @@
+"""Gzip-per-record WARC 1.1 writer with `.open` files, rollover and crash-safe appends.
+
+Each record is its own gzip member (WARC 1.1 annex D.2), compressed by a fresh zlib compressor at
+level 6: on HTML that is a few tenths of a percent larger than warcio's level 9 and several times
+faster, so compression does not cap capture. Block digests are computed by the caller while the
+bytes arrive (one pass), never by re-reading the block here.
+
+A file is written as NAME.warc.gz.open and renamed to NAME.warc.gz when closed. Records are
+flushed to the operating system one group at a time (a request/response/metadata triple), so after
+a `kill -9` every complete group is readable; `repair.py` trims a partial last member.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from archiver.atomic import fsync_dir
+from archiver.capture.digests import digest_bytes
+from archiver.errors import ArchiverError
+
+OPEN_SUFFIX = ".open"
+WARC_VERSION = b"WARC/1.1\r\n"
+DEFAULT_LEVEL = 6
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def warc_date(moment: datetime | None = None) -> str:
+    """WARC-Date: UTC, W3C-ISO8601 with microseconds (WARC 1.1 section 5.4 allows sub-seconds)."""
+    moment = moment or datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class WarcRecord:
+    """A record to write: its named fields and a re-iterable source of its block."""
+
+    type: str
+    fields: list[tuple[str, str]]
+    length: int
+    block_digest: str | None
+    chunks: Callable[[], Iterable[bytes]]
+    content_type: str | None = None
+    record_id: str = field(default_factory=new_record_id)
+
+    @classmethod
+    def from_bytes(cls, type: str, fields: list[tuple[str, str]], block: bytes, content_type: str | None,
+                   digest: str, record_id: str | None = None) -> WarcRecord:
+        return cls(type=type, fields=fields, length=len(block), block_digest=digest_bytes(digest, block),
+                   chunks=lambda: (block,), content_type=content_type,
+                   record_id=record_id or new_record_id())
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where a record landed: final file name (without .open), byte offset and member length."""
+
+    record_id: str
+    filename: str
+    offset: int
+    length: int
+
+
+def _header_bytes(record: WarcRecord, warcinfo_id: str | None) -> bytes:
+    lines = [f"WARC-Type: {record.type}", f"WARC-Record-ID: {record.record_id}"]
+    lines += [f"{k}: {v}" for k, v in record.fields]
+    if warcinfo_id and record.type != "warcinfo":
+        lines.append(f"WARC-Warcinfo-ID: {warcinfo_id}")
+    if record.content_type:
+        lines.append(f"Content-Type: {record.content_type}")
+    if record.block_digest:
+        lines.append(f"WARC-Block-Digest: {record.block_digest}")
+    lines.append(f"Content-Length: {record.length}")
+    return WARC_VERSION + ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+
+
+def compress_record(record: WarcRecord, warcinfo_id: str | None, write: Callable[[bytes], object],
+                    level: int = DEFAULT_LEVEL) -> int:
+    """Write *record* as one gzip member through *write*; returns the compressed length."""
+    comp = zlib.compressobj(level, zlib.DEFLATED, 31)
+    total = 0
+    out = comp.compress(_header_bytes(record, warcinfo_id))
+    seen = 0
+    for chunk in record.chunks():
+        seen += len(chunk)
+        out += comp.compress(chunk)
+        if len(out) >= 65536:
+            write(out)
+            total += len(out)
+            out = b""
+    if seen != record.length:
+        raise ValueError(f"record block is {seen} bytes, expected {record.length}")
+    out += comp.compress(b"\r\n\r\n")
+    out += comp.flush()
+    write(out)
+    return total + len(out)
+
+
+def _safe_token(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "._" else "_" for c in text) or "x"
+
+
+class WarcFileWriter:
+    """Writes record groups into rolling `PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz` files; thread-safe."""
+
+    def __init__(self, directory: Path, *, prefix: str = "archiver", max_size: int = 1_000_000_000,
+                 digest: str = "sha256", warcinfo: Callable[[str], bytes] | None = None,
+                 level: int = DEFAULT_LEVEL):
+        self.directory = Path(directory)
+        self.prefix = _safe_token(prefix)
+        self.max_size = max_size
+        self.digest = digest
+        self.level = level
+        self.warcinfo = warcinfo or (lambda filename: b"")
+        self.host = _safe_token(socket.gethostname().split(".")[0])
+        self.files: list[Path] = []
+        self.bytes_written = 0
+        self.records_written = 0
+        self._lock = threading.Lock()
+        self._fh = None
+        self._name = ""
+        self._serial = 0
+        self._warcinfo_id: str | None = None
+
+    @property
+    def current_filename(self) -> str:
+        return self._name
+
+    def _open_new(self) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+        while True:
+            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
+            self._serial += 1
+            path = self.directory / name
+            if not path.exists() and not Path(str(path) + OPEN_SUFFIX).exists():
+                break
+        try:
+            self._fh = open(str(path) + OPEN_SUFFIX, "xb")
+        except OSError as exc:
+            raise ArchiverError(f"cannot create WARC file in {self.directory}: {exc.strerror}") from exc
+        self._name = name
+        info = WarcRecord.from_bytes("warcinfo", [("WARC-Date", warc_date()), ("WARC-Filename", name)],
+                                     self.warcinfo(name), "application/warc-fields", self.digest)
+        self._warcinfo_id = info.record_id
+        self._write_members([info])
+
+    def _write_members(self, records: list[WarcRecord]) -> list[Written]:
+        fh = self._fh
+        start = fh.tell()
+        written = []
+        try:
+            for record in records:
+                offset = fh.tell()
+                length = compress_record(record, self._warcinfo_id, fh.write, self.level)
+                written.append(Written(record.record_id, self._name, offset, length))
+            fh.flush()
+        except OSError as exc:
+            # Bad input or a full disk must not leave a torn record: cut back to the group's start.
+            try:
+                fh.seek(start)
+                fh.truncate(start)
+                fh.flush()
+            except OSError:
+                pass
+            raise ArchiverError(f"cannot write WARC file {self._name}{OPEN_SUFFIX}: "
+                                f"{exc.strerror or exc}") from exc
+        self.bytes_written += fh.tell() - start
+        self.records_written += len(records)
+        return written
+
+    def write(self, records: list[WarcRecord]) -> list[Written]:
+        """Write *records* as a group into one file (a request/response pair is never split)."""
+        with self._lock:
+            if self._fh is None:
+                self._open_new()
+            written = self._write_members(records)
+            if self._fh.tell() >= self.max_size:
+                self._close_current()
+            return written
+
+    def _close_current(self) -> None:
+        fh, self._fh = self._fh, None
+        fh.flush()
+        os.fsync(fh.fileno())
+        fh.close()
+        final = self.directory / self._name
+        os.rename(str(final) + OPEN_SUFFIX, final)
+        fsync_dir(self.directory)
+        self.files.append(final)
+
+    def close(self) -> None:
+        """Close the current file: fsync and rename NAME.warc.gz.open to NAME.warc.gz."""
+        with self._lock:
+            if self._fh is not None:
+                self._close_current()

@@ -1,0 +1,97 @@
+"""`archiver capture`: parse options, call archiver.capture.capture, print the outcome."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from archiver.cli._common import exit_with, is_terminal
+from archiver.errors import EXIT_INVALID
+
+
+@click.command("capture")
+@click.argument("urls", nargs=-1)
+@click.option("--seeds", "seeds_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="File of seed URLs, one a line (# comments and blank lines ignored).")
+@click.option("--collection", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Collection directory (created if missing).")
+@click.option("--depth", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Follow links this many hops from the seeds.")
+@click.option("--scope", type=click.Choice(["page", "host", "domain", "prefix"]), default="host",
+              show_default=True, help="Which followed links are in bounds, relative to the seeds.")
+@click.option("--include", multiple=True, metavar="RE",
+              help="Only follow links matching this regular expression (repeatable).")
+@click.option("--exclude", multiple=True, metavar="RE",
+              help="Never fetch URLs matching this regular expression (repeatable).")
+@click.option("--no-requisites", is_flag=True, help="Do not fetch images, stylesheets and scripts of pages.")
+@click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt.")
+@click.option("--user-agent", metavar="UA", help="User-Agent header; include a contact address.")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Minimum seconds between two fetches from one host.")
+@click.option("--workers", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Concurrent fetches in total.")
+@click.option("--per-host", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Concurrent fetches per host.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds without data before a fetch fails.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Further attempts after connection errors, timeouts, 429 and 5xx.")
+@click.option("--max-size", type=click.IntRange(min=0), metavar="BYTES",
+              help="Keep at most this many body bytes per response (marked WARC-Truncated).")
+@click.option("--warc-size", type=click.IntRange(min=1), default=1_000_000_000, show_default=True,
+              metavar="BYTES", help="Start a new WARC file when one reaches this size.")
+@click.option("--digest", type=click.Choice(["sha256", "sha1"]), default="sha256", show_default=True,
+              help="Digest algorithm of WARC-Block-Digest and WARC-Payload-Digest.")
+@click.option("--prefix", default="archiver", show_default=True, help="WARC file name prefix.")
+@click.option("--recapture", is_flag=True, help="Fetch again URLs already captured in this collection.")
+@click.option("--quiet", is_flag=True, help="No progress line and no summary.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_requisites, ignore_robots,
+            user_agent, delay, workers, per_host, timeout, retries, max_size, warc_size, digest, prefix,
+            recapture, quiet, as_json):
+    """Capture pages (and their images, stylesheets and scripts) into WARC files in a collection.
+
+    Seeds come from URL arguments and/or --seeds FILE. Rerunning the same command resumes:
+    URLs already captured in the collection are not fetched again unless --recapture.
+    Exits 1 if any seed could not be captured (after capturing all the others).
+
+    \b
+    Example:
+      archiver capture https://news.example.org/ --collection my-coll --depth 1 --delay 0.5
+    """
+    from archiver.capture import CaptureOptions
+    from archiver.capture import capture as run_capture
+    from archiver.capture.options import DEFAULT_USER_AGENT
+    from archiver.capture.progress import ProgressLine, summary
+    from archiver.capture.seeds import check_seeds, read_seed_file
+    from archiver.errors import ArchiverError
+
+    seeds = check_seeds(urls)
+    if seeds_file is not None:
+        seeds += [s for s in read_seed_file(seeds_file) if s not in seeds]
+    if not seeds:
+        raise ArchiverError("no seeds: give URLs or --seeds FILE")
+    options = CaptureOptions(
+        depth=depth, scope=scope, include=tuple(include), exclude=tuple(exclude),
+        requisites=not no_requisites, ignore_robots=ignore_robots,
+        user_agent=user_agent or DEFAULT_USER_AGENT, delay=delay, workers=workers, per_host=per_host,
+        timeout=timeout, retries=retries, max_size=max_size, warc_size=warc_size, digest=digest,
+        recapture=recapture, prefix=prefix)
+    line = ProgressLine() if (not quiet and not as_json and is_terminal()) else None
+    try:
+        result = run_capture(seeds, collection, options, progress=line)
+    finally:
+        if line is not None:
+            line.clear()
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    elif not quiet:
+        click.echo(summary(result))
+    if result.failed_seeds:
+        names = ", ".join(result.failed_seeds)
+        click.echo(f"archiver: error: {len(result.failed_seeds)} seed(s) not captured: {names}", err=True)
+        sys.stderr.flush()
+        exit_with(EXIT_INVALID)

@@ -1,0 +1,329 @@
+"""Library-level capture tests against the local test site (tests/capture_support.py)."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import re
+
+import pytest
+from capture_support import Site, assert_warcio_accepts, dechunk, records, serve, sha256_label
+
+from archiver.capture import CaptureOptions, capture
+from archiver.errors import ArchiverError
+
+FAST = dict(delay=0, workers=4, timeout=5, retries=2, backoff=0.01)
+
+
+def by_uri(result):
+    """{(type, target URI): [(headers, block)]} over all WARC files of a result."""
+    out: dict = {}
+    for path in result.warc_files:
+        for kind, headers, block in records(path):
+            out.setdefault((kind, headers.get("WARC-Target-URI")), []).append((headers, block))
+    return out
+
+
+def log_lines(result):
+    return [json.loads(line) for line in result.log_path.read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def site_capture(tmp_path_factory):
+    """One depth-1 capture of the test site, shared by the fidelity checks below."""
+    coll = tmp_path_factory.mktemp("coll")
+    with serve() as (base, site):
+        result = capture([base + "/"], coll, CaptureOptions(depth=1, **FAST))
+    return base, site, coll, result
+
+
+def test_warc_files_are_named_closed_and_pass_warcio(site_capture):
+    base, site, coll, result = site_capture
+    assert result.warc_files and not list((coll / "warc").glob("*.open"))
+    for path in result.warc_files:
+        assert re.fullmatch(r"archiver-\d{17}-\d{5}-[\w.]+\.warc\.gz", path.name)
+    assert_warcio_accepts(result.warc_files)
+
+
+def test_warcinfo_first_and_every_record_points_to_it(site_capture):
+    _, _, coll, result = site_capture
+    recs = records(result.warc_files[0])
+    kind, info, block = recs[0]
+    assert kind == "warcinfo"
+    assert info["WARC-Filename"] == result.warc_files[0].name
+    text = block.decode()
+    for field in ("software: archiver/", "format: WARC File Format 1.1", "conformsTo: ",
+                  f"isPartOf: {coll.name}", "robots: obey", "archiver-capture-settings: "):
+        assert field in text
+    assert all(h["WARC-Warcinfo-ID"] == info["WARC-Record-ID"] for _, h, _ in recs[1:])
+
+
+def test_request_response_pairs(site_capture):
+    base, _, _, result = site_capture
+    recs = [r for p in result.warc_files for r in records(p)]
+    responses = {h["WARC-Record-ID"]: h for k, h, _ in recs if k in ("response", "revisit")}
+    requests = [h for k, h, _ in recs if k == "request"]
+    assert len(requests) == len(responses) > 10
+    for req in requests:
+        resp = responses[req["WARC-Concurrent-To"]]
+        assert req["WARC-Date"] == resp["WARC-Date"] and resp["WARC-Date"].endswith("Z")
+        assert req["WARC-Target-URI"] == resp["WARC-Target-URI"]
+        assert not resp["WARC-Target-URI"].startswith("<")
+        assert resp["WARC-IP-Address"] == "127.0.0.1"
+        assert resp["WARC-Block-Digest"].startswith("sha256:")
+        assert re.fullmatch(r"sha256:[0-9a-f]{64}", resp["WARC-Payload-Digest"])
+        assert "WARC-Payload-Digest" in req
+
+
+def test_requisites_from_html_and_css_are_captured(site_capture):
+    base, _, _, result = site_capture
+    got = {uri for (kind, uri) in by_uri(result) if kind in ("response", "revisit")}
+    for path in ("/", "/style.css", "/print.css", "/img/bg.png", "/img/rule.png", "/img/hero.png",
+                 "/img/hero2.png", "/favicon.png", "/news/one.html", "/news/two.html", "/img/red.png",
+                 "/img/red-copy.png"):
+        assert base + path in got, path
+    assert not any("elsewhere.invalid" in u for u in got)  # out of host scope
+
+
+def test_redirect_chain_each_hop_recorded(site_capture):
+    base, _, _, result = site_capture
+    recs = by_uri(result)
+    first = recs[("response", base + "/moved")][0][1]
+    second = recs[("response", base + "/moved2")][0][1]
+    assert first.startswith(b"HTTP/1.1 301") and b"Location: /moved2" in first
+    assert second.startswith(b"HTTP/1.1 302")
+    assert ("response", base + "/final.html") in recs
+    assert ("response", base + "/img/blue.png") in recs or ("revisit", base + "/img/blue.png") in recs
+
+
+def test_404_is_recorded(site_capture):
+    base, _, _, result = site_capture
+    block = by_uri(result)[("response", base + "/news/gone.html")][0][1]
+    assert block.startswith(b"HTTP/1.1 404")
+    line = next(entry for entry in log_lines(result) if entry["url"] == base + "/news/gone.html")
+    assert line["status"] == 404 and line["outcome"] == "captured"
+
+
+def test_robots_disallow_is_obeyed_and_logged(site_capture):
+    base, site, _, result = site_capture
+    assert site.hits["/private/secret.html"] == 0
+    assert ("response", base + "/robots.txt") in by_uri(result)
+    line = next(entry for entry in log_lines(result) if entry["url"].endswith("/private/secret.html"))
+    assert line["outcome"] == "skipped" and "robots" in line["error"]
+
+
+def test_duplicate_image_is_a_revisit(site_capture):
+    base, _, _, result = site_capture
+    recs = by_uri(result)
+    original = recs[("response", base + "/img/red.png")][0][0]
+    headers, block = recs[("revisit", base + "/img/red-copy.png")][0]
+    assert headers["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    assert headers["WARC-Refers-To"] == original["WARC-Record-ID"]
+    assert headers["WARC-Refers-To-Target-URI"] == base + "/img/red.png"
+    assert headers["WARC-Refers-To-Date"] == original["WARC-Date"]
+    assert headers["WARC-Payload-Digest"] == original["WARC-Payload-Digest"]
+    assert block.startswith(b"HTTP/1.1 200") and block.endswith(b"\r\n\r\n")  # headers only
+
+
+def test_metadata_record_lists_outlinks_and_requisites(site_capture):
+    base, _, _, result = site_capture
+    recs = by_uri(result)
+    response = recs[("response", base + "/")][0][0]
+    headers, block = recs[("metadata", base + "/")][0]
+    assert headers["WARC-Refers-To"] == response["WARC-Record-ID"]
+    text = block.decode()
+    assert f"outlink: {base}/style.css E link/@href" in text
+    assert f"outlink: {base}/img/hero2.png E source/@srcset" in text
+    assert f"outlink: {base}/news/one.html L a/@href" in text
+
+
+def test_capture_log_lines_and_resource_record(site_capture):
+    base, _, _, result = site_capture
+    lines = log_lines(result)
+    keys = {"time", "url", "seed", "outcome", "status", "error", "warc_filename", "record_id"}
+    assert all(keys <= set(line) for line in lines)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", line["time"]) for line in lines)
+    seed = next(line for line in lines if line["seed"])
+    assert seed["url"] == base + "/" and seed["outcome"] == "captured"
+    assert {line["outcome"] for line in lines} == {"captured", "revisit", "skipped"}
+    headers, block = by_uri(result)[("resource", f"urn:archiver:capture-log:{result.run_id}")][0]
+    assert headers["Content-Type"] == "application/x-ndjson"
+    assert block == result.log_path.read_bytes()
+    assert result.pages == 7 and result.requisites >= 8 and result.revisits >= 1 and not result.failed_seeds
+
+
+def test_chunked_and_gzip_responses_kept_exactly(tmp_path):
+    with serve() as (base, _):
+        result = capture([base + p for p in ("/chunked", "/gzip", "/gzip-chunked")], tmp_path,
+                         CaptureOptions(**FAST))
+    recs = by_uri(result)
+    for path in ("/chunked", "/gzip-chunked"):
+        headers, block = recs[("response", base + path)][0]
+        head, body = block.split(b"\r\n\r\n", 1)
+        assert b"Transfer-Encoding: chunked" in head and re.match(rb"[0-9a-f]+\r\n", body)
+        payload = dechunk(body)
+        assert headers["WARC-Payload-Digest"] == sha256_label(payload)  # IIPC: transfer coding removed
+        assert headers["WARC-Block-Digest"] == sha256_label(block)
+    for path in ("/gzip", "/gzip-chunked"):
+        block = recs[("response", base + path)][0][1]
+        body = block.split(b"\r\n\r\n", 1)[1]
+        payload = dechunk(body) if path.endswith("chunked") else body
+        assert payload[:2] == b"\x1f\x8b"  # content coding kept
+        assert b"<h1>" in gzip.decompress(payload)
+    headers, block = recs[("response", base + "/gzip")][0]
+    assert headers["WARC-Payload-Digest"] == sha256_label(block.split(b"\r\n\r\n", 1)[1])
+    assert_warcio_accepts(result.warc_files)
+
+
+def test_sha1_digests_are_base32(tmp_path):
+    with serve() as (base, _):
+        result = capture([base + "/gzip"], tmp_path, CaptureOptions(digest="sha1", **FAST))
+    headers, block = by_uri(result)[("response", base + "/gzip")][0]
+    body = block.split(b"\r\n\r\n", 1)[1]
+    assert headers["WARC-Payload-Digest"] == "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+    assert_warcio_accepts(result.warc_files)
+
+
+def test_slow_server_times_out_and_the_run_goes_on(tmp_path):
+    site = Site()
+    site.slow_seconds = 2.0
+    with serve(site) as (base, _):
+        result = capture([base + "/slow", base + "/news/one.html"], tmp_path,
+                         CaptureOptions(**{**FAST, "timeout": 0.5, "retries": 0}))
+    assert result.failed_seeds == [base + "/slow"]
+    assert result.failures[0][0] == base + "/slow" and result.failures[0][1].startswith("timeout")
+    line = next(entry for entry in log_lines(result) if entry["url"] == base + "/slow")
+    assert line["outcome"] == "failed" and line["error"].startswith("timeout") and line["record_id"] is None
+    assert ("response", base + "/news/one.html") in by_uri(result)
+
+
+@pytest.mark.parametrize("path", ["/flaky", "/flaky-reset"])
+def test_server_failing_twice_then_succeeding_is_retried(tmp_path, path):
+    with serve() as (base, site):
+        result = capture([base + path], tmp_path, CaptureOptions(**{**FAST, "retries": 3}))
+        assert site.hits[path] == 3
+    block = by_uri(result)[("response", base + path)][0][1]
+    assert block.startswith(b"HTTP/1.1 200") and not result.failed_seeds
+
+
+def test_retries_exhausted_is_a_failed_seed(tmp_path):
+    with serve() as (base, site):
+        result = capture([base + "/flaky"], tmp_path, CaptureOptions(**{**FAST, "retries": 1}))
+        assert site.hits["/flaky"] == 2
+    assert result.failed_seeds == [base + "/flaky"]
+    assert "503" in dict(result.failures)[base + "/flaky"]
+
+
+def test_retry_after_is_honoured(tmp_path):
+    with serve() as (base, site):
+        result = capture([base + "/busy"], tmp_path, CaptureOptions(**{**FAST, "retries": 2}))
+        assert site.hits["/busy"] == 2
+    assert result.elapsed >= 1.0  # Retry-After: 1 beat the 0.01 s backoff
+    assert not result.failed_seeds
+
+
+def test_connection_refused_is_logged_with_its_reason(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = capture([f"http://127.0.0.1:{port}/"], tmp_path,
+                     CaptureOptions(**{**FAST, "retries": 0, "ignore_robots": True}))
+    assert result.failed_seeds == [f"http://127.0.0.1:{port}/"]
+    assert "refused" in result.failures[0][1].lower()
+
+
+def test_max_size_truncates_and_marks_the_record(tmp_path):
+    with serve() as (base, _):
+        result = capture([base + "/big"], tmp_path, CaptureOptions(max_size=100_000, **FAST))
+    headers, block = by_uri(result)[("response", base + "/big")][0]
+    assert headers["WARC-Truncated"] == "length"
+    head, body = block.split(b"\r\n\r\n", 1)
+    assert len(body) == 100_000 and b"Content-Length: 3000000" in head
+    assert headers["WARC-Payload-Digest"] == sha256_label(body)
+    assert_warcio_accepts(result.warc_files)
+
+
+def test_ignore_robots_fetches_disallowed_pages(tmp_path):
+    with serve() as (base, site):
+        result = capture([base + "/private/secret.html"], tmp_path,
+                         CaptureOptions(ignore_robots=True, requisites=False, **FAST))
+        assert site.hits["/private/secret.html"] == 1 and site.hits["/robots.txt"] == 0
+    assert not result.failed_seeds
+
+
+def test_robots_disallowed_seed_is_a_failed_seed(tmp_path):
+    with serve() as (base, site):
+        result = capture([base + "/private/secret.html"], tmp_path, CaptureOptions(**FAST))
+        assert site.hits["/private/secret.html"] == 0
+    assert result.failed_seeds == [base + "/private/secret.html"]
+
+
+def test_depth_zero_fetches_requisites_but_no_outlinks(tmp_path):
+    with serve() as (base, site):
+        capture([base + "/"], tmp_path, CaptureOptions(**FAST))
+        assert site.hits["/style.css"] == 1 and site.hits["/img/bg.png"] == 1
+        assert site.hits["/news/one.html"] == 0
+
+
+def test_no_requisites(tmp_path):
+    with serve() as (base, site):
+        capture([base + "/"], tmp_path, CaptureOptions(requisites=False, **FAST))
+        assert site.hits["/style.css"] == 0
+
+
+def test_include_and_exclude(tmp_path):
+    with serve() as (base, site):
+        capture([base + "/"], tmp_path, CaptureOptions(depth=1, include=(r"/news/",), exclude=(r"two",
+                                                       r"\.css$"), **FAST))
+        assert site.hits["/news/one.html"] == 1 and site.hits["/news/two.html"] == 0
+        assert site.hits["/moved"] == 0 and site.hits["/style.css"] == 0
+        assert site.hits["/img/red.png"] == 1  # requisites are not narrowed by --include
+
+
+def test_scope_page_follows_no_outlinks(tmp_path):
+    with serve() as (base, site):
+        capture([base + "/"], tmp_path, CaptureOptions(depth=2, scope="page", **FAST))
+        assert site.hits["/news/one.html"] == 0 and site.hits["/img/hero.png"] == 1
+
+
+def test_scope_prefix(tmp_path):
+    with serve() as (base, site):
+        capture([base + "/news/one.html"], tmp_path, CaptureOptions(depth=1, scope="prefix", **FAST))
+        assert site.hits["/"] == 0  # the Home link is outside /news/
+
+
+def test_warc_files_roll_over_each_with_warcinfo(tmp_path):
+    with serve() as (base, _):
+        result = capture([base + "/"], tmp_path, CaptureOptions(depth=1, warc_size=5_000, **FAST))
+    assert len(result.warc_files) > 2
+    assert len({p.name.split("-")[2] for p in result.warc_files}) == len(result.warc_files)  # serials
+    for path in result.warc_files:
+        assert records(path)[0][0] == "warcinfo"
+    assert_warcio_accepts(result.warc_files)
+
+
+def test_rerun_resumes_and_recapture_dedups_against_earlier_run(tmp_path):
+    with serve() as (base, site):
+        first = capture([base + "/"], tmp_path, CaptureOptions(depth=1, **FAST))
+        hits = dict(site.hits)
+        second = capture([base + "/"], tmp_path, CaptureOptions(depth=1, **FAST))
+        assert {k: v for k, v in site.hits.items() if k != "/robots.txt"} == \
+            {k: v for k, v in hits.items() if k != "/robots.txt"}
+        assert second.pages == 0 and second.skipped > 10 and not second.failed_seeds
+        third = capture([base + "/"], tmp_path, CaptureOptions(depth=1, recapture=True, **FAST))
+        assert site.hits["/news/one.html"] == 2
+    # every 200 payload is unchanged, so stored once; the 404 and the two redirects are not deduplicated
+    assert third.revisits == third.pages + third.requisites - 3
+    first_ids = {h["WARC-Record-ID"] for p in first.warc_files for k, h, _ in records(p)}
+    refs = [h["WARC-Refers-To"] for p in third.warc_files for k, h, _ in records(p) if k == "revisit"]
+    assert refs and all(r in first_ids for r in refs)
+
+
+def test_bad_seed_is_rejected_before_fetching(tmp_path):
+    with pytest.raises(ArchiverError, match="not an absolute http"):
+        capture(["ftp://example.org/"], tmp_path)
+    assert not (tmp_path / "warc").exists()
