@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 
@@ -18,6 +19,11 @@ from archiver.schemas import validate_document
 CAPTURED = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 URL = "http://news.test/story.html"
 STORY = "<p>" + "The council voted on the budget after a long debate about road repairs. " * 6 + "</p>"
+
+
+def ld(**fields) -> str:
+    """A JSON-LD NewsArticle script block."""
+    return f"<script type='application/ld+json'>{json.dumps({'@type': 'NewsArticle', **fields})}</script>"
 
 
 def page(head: str = "", body: str = "") -> bytes:
@@ -59,9 +65,8 @@ def test_binary_served_as_text_html_is_not_an_article(content):
 
 
 def test_invalid_json_ld_loses_only_that_block():
-    head = ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Broken\",,,</script>"
-            "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Council passes budget\","
-            " \"author\": {\"@type\": \"Person\", \"name\": \"Ana Horvat\"}}</script>"
+    head = ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"X\",,,</script>"
+            + ld(headline="Council passes budget", author={"@type": "Person", "name": "Ana Horvat"}) +
             "<meta property='og:title' content='Council passes budget'>"
             "<meta property='article:published_time' content='2024-05-02T08:00:00+02:00'>")
     doc = extract_html(page(head, "<article><h1>Council passes budget</h1>" + STORY + "</article>"), URL,
@@ -85,9 +90,8 @@ def test_only_invalid_json_ld_falls_back_to_other_sources():
 
 
 def test_contradictory_dates():
-    head = ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Storm damage\","
-            " \"datePublished\": \"2031-01-01T00:00:00Z\", \"dateModified\": \"2020-02-02T10:00:00+01:00\"}"
-            "</script>"
+    head = (ld(headline="Storm damage", datePublished="2031-01-01T00:00:00Z",
+               dateModified="2020-02-02T10:00:00+01:00") +
             "<meta property='article:published_time' content='2024-05-20T09:00:00+02:00'>"
             "<meta property='article:modified_time' content='2024-05-21T09:00:00+02:00'>")
     doc = extract_html(page(head, "<article><h1>Storm damage</h1>" + STORY + "</article>"), URL,
