@@ -1,0 +1,106 @@
+"""The article's body text: paragraphs without site chrome, a word count and a fingerprint.
+
+trafilatura finds the main text. Before handing it the page we remove what we know is not body
+(headline, bylines, figures, navigation, subscribe boxes, recent/related lists, footers), because
+trafilatura keeps boxes such as 'Subscribe to us' that sit inside <article>. After it, short
+leftover lines that are chrome by their wording are dropped.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import re
+import unicodedata
+
+log = logging.getLogger(__name__)
+
+# class/id words of elements that are never article text
+_CHROME_WORDS = (
+    "subscribe", "subscription", "newsletter", "recent", "related", "popular", "most-read", "mostread",
+    "share", "sharing", "social", "promo", "advert", "ads", "banner", "breadcrumb", "comments", "comment",
+    "byline", "author", "dateline-meta", "timestamp", "meta", "date", "tags", "cookie", "paywall",
+    "read-more", "readmore", "see-also", "sidebar", "footer", "navigation", "menu",
+)
+_CHROME_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:" + "|".join(re.escape(w) for w in _CHROME_WORDS) + r")(?:$|[\s_-])", re.IGNORECASE)
+_CHROME_TAGS = ("nav", "header", "footer", "aside", "form", "figure", "figcaption", "script", "style",
+                "noscript", "iframe", "button", "h1")
+_CHROME_LINE = re.compile(
+    r"^(?:subscribe|sign up|follow us|share (?:this|on)|read (?:more|also)|related|recent news|most read"
+    r"|advertisement|подпис|читайте также|поделиться)", re.IGNORECASE)
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+
+
+def _is_chrome(el) -> bool:
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag in _CHROME_TAGS:
+        return True
+    names = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
+    if names and el.tag not in ("html", "body", "article", "main") and _CHROME_CLASS.search(names):
+        # never throw away the container holding the body itself
+        return el.get("itemprop") != "articleBody"
+    return False
+
+
+def strip_chrome(tree):
+    """A copy of *tree* without elements that are never body text."""
+    tree = copy.deepcopy(tree)
+    for el in list(tree.iter()):
+        if el.getparent() is not None and _is_chrome(el):
+            el.drop_tree()
+    return tree
+
+
+def _own_paragraphs(tree) -> list[str]:
+    """Fallback when trafilatura finds nothing: <p> text inside the article container."""
+    containers = (tree.xpath('//*[@itemprop="articleBody"]') or tree.xpath("//article")
+                  or tree.xpath("//main") or tree.xpath("//body") or [tree])
+    paras = [" ".join(p.text_content().split()) for p in containers[0].iter("p")]
+    return [p for p in paras if p]
+
+
+def extract_paragraphs(tree, headline: str | None = None,
+                       drop: tuple[str, ...] = ()) -> tuple[list[str], str]:
+    """(paragraphs, source) of the main text; source is 'trafilatura' or 'html'."""
+    import trafilatura
+
+    cleaned = strip_chrome(tree)
+    text = None
+    try:
+        text = trafilatura.extract(copy.deepcopy(cleaned), output_format="txt", include_comments=False,
+                                   include_tables=False, include_images=False, include_links=False,
+                                   favor_precision=True, deduplicate=False)
+    except Exception as exc:  # trafilatura is best effort; fall back to our own reading
+        log.debug("trafilatura failed: %s", exc)
+    source = "trafilatura"
+    paras = [" ".join(line.split()) for line in (text or "").splitlines()]
+    paras = [p for p in paras if p]
+    own = _own_paragraphs(cleaned)
+    if sum(len(p) for p in own) > 1.5 * sum(len(p) for p in paras):
+        paras, source = own, "html"
+    skip = {_norm(h) for h in (headline, *drop) if h}
+    out = []
+    for p in paras:
+        if _norm(p) in skip:
+            continue
+        if len(p.split()) <= 12 and _CHROME_LINE.search(p):
+            continue
+        out.append(p)
+    return out, source
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def word_count(paragraphs: list[str]) -> int:
+    return sum(len(_WORD.findall(p)) for p in paragraphs)
+
+
+def fingerprint(paragraphs: list[str]) -> str:
+    """sha256 of the normalised text: NFKC, case-folded, whitespace collapsed, paragraphs joined by \\n."""
+    norm = "\n".join(" ".join(unicodedata.normalize("NFKC", p).casefold().split()) for p in paragraphs)
+    return "sha256:" + hashlib.sha256(norm.encode("utf-8")).hexdigest()

@@ -1,0 +1,97 @@
+"""Published and modified dates: from the page's own statements first, htmldate as a fallback.
+
+Every date is bounded by the capture time (a page cannot have been published after we fetched it).
+A date-time with a UTC offset is kept as RFC 3339 with that offset; a value without an offset, or a
+bare day, is kept as a full-date (YYYY-MM-DD): we never invent a time or an offset.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from dateutil import parser as dateutil_parser
+
+log = logging.getLogger(__name__)
+
+_EARLIEST = date(1990, 1, 1)  # before the web had news pages; htmldate uses a similar floor
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    value: datetime | date
+    source: str
+
+    def rfc3339(self) -> str:
+        if isinstance(self.value, datetime):
+            return self.value.isoformat(timespec="seconds").replace("+00:00", "Z")
+        return self.value.isoformat()
+
+    def day(self) -> date:
+        return self.value.date() if isinstance(self.value, datetime) else self.value
+
+
+def parse_date(text: str | None) -> datetime | date | None:
+    """An aware datetime, or a date when *text* gives no offset or no time; None if unparseable."""
+    if not text or not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not re.search(r"\d", text):
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        try:
+            value = dateutil_parser.parse(text, fuzzy=False)
+        except (ValueError, OverflowError, TypeError):
+            return None
+    if not re.search(r"\d{1,2}:\d{2}", text):
+        return value.date()
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.date()
+    return value.replace(microsecond=0)
+
+
+def not_after(value: datetime | date, bound: datetime) -> bool:
+    """True if *value* is not later than the capture time *bound* (and not absurdly early)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) <= bound and value.date() >= _EARLIEST
+    # A bare day may be stated in a time zone up to 14 hours ahead of UTC.
+    return _EARLIEST <= value <= (bound + timedelta(hours=14)).date()
+
+
+def first_valid(candidates: list[tuple[str | None, str]], bound: datetime) -> FoundDate | None:
+    """The first (text, source) candidate that parses and is not later than *bound*."""
+    for text, source in candidates:
+        value = parse_date(text)
+        if value is not None and not_after(value, bound):
+            return FoundDate(value, source)
+        if value is not None:
+            log.debug("date %r from %s rejected: after capture time %s", text, source, bound)
+    return None
+
+
+def htmldate_fallback(tree, bound: datetime) -> FoundDate | None:
+    """htmldate's guess at the original publication day, bounded by the capture time."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, original_date=True, extensive_search=True, outputformat="%Y-%m-%d",
+                          min_date=_EARLIEST.isoformat(), max_date=bound.strftime("%Y-%m-%d"))
+    except Exception as exc:  # htmldate is a heuristic; a failure there is just "no date"
+        log.debug("htmldate failed: %s", exc)
+        return None
+    value = parse_date(found) if found else None
+    if value is None or not not_after(value, bound):
+        return None
+    return FoundDate(value, "htmldate")
+
+
+def later_or_same(modified: FoundDate, published: FoundDate) -> bool:
+    """False when a 'modified' date contradicts the published one by being earlier."""
+    m, p = modified.value, published.value
+    if isinstance(m, datetime) and isinstance(p, datetime):
+        return m >= p
+    return modified.day() >= published.day()

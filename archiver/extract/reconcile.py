@@ -1,0 +1,223 @@
+"""Choosing one value per field when the page's sources disagree, and remembering which source won.
+
+Each field has an order of trust. The visible headline is what a reader sees (the <h1> of the article)
+when one can be found; structured data (JSON-LD, microdata, OpenGraph) says what the publisher meant
+and is preferred for everything else; <title> and text heuristics come last.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import urljoin
+
+from archiver.extract.sources import PageSources
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
+_BYLINE = re.compile(r"^\s*(?:by|von|par|por|автор:?|текст:?)\s+(?P<names>[^\d|·•,]{3,120}?)"
+                     r"(?:\s*[|·•,]\s*.*)?$", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\bи\b|&)\s*", re.IGNORECASE)
+
+
+def words(text: str | None) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", text or "").casefold())
+
+
+def same_text(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and words(a) == words(b)
+
+
+def contains_text(outer: str | None, inner: str | None) -> bool:
+    """True if the words of *inner* appear, in order and contiguous, in *outer*."""
+    o, i = words(outer), words(inner)
+    if not i or not o:
+        return False
+    return any(o[k:k + len(i)] == i for k in range(len(o) - len(i) + 1))
+
+
+def clean(text: Any) -> str | None:
+    if isinstance(text, list):
+        text = next((t for t in text if isinstance(t, str) and t.strip()), None)
+    if isinstance(text, dict):
+        text = text.get("name") or text.get("@value")
+    if not isinstance(text, str):
+        return None
+    text = " ".join(text.split())
+    return text or None
+
+
+def first(*candidates: tuple[Any, str]) -> tuple[str | None, str | None]:
+    """The first (value, source) whose value is non-empty text."""
+    for value, source in candidates:
+        value = clean(value)
+        if value:
+            return value, source
+    return None, None
+
+
+def _visible_h1s(tree) -> list[str]:
+    """<h1> texts, those inside the article first, ignoring ones in header/nav/footer chrome."""
+    ranked = []
+    for h in tree.xpath("//h1"):
+        text = clean(h.text_content())
+        if not text:
+            continue
+        ancestors = {a.tag for a in h.iterancestors()}
+        in_article = bool(ancestors & {"article", "main"}) or bool(
+            h.xpath('ancestor::*[@itemprop="articleBody" or @itemtype]'))
+        in_chrome = bool(ancestors & {"nav", "footer", "aside"}) or (
+            "header" in ancestors and not in_article)
+        ranked.append((0 if in_article else (2 if in_chrome else 1), text))
+    return [t for _, t in sorted(ranked, key=lambda r: r[0])]
+
+
+def title_headline(title: str | None, site_name: str | None) -> str | None:
+    """The <title> without the site name and section segments ('Headline | Site')."""
+    if not title:
+        return None
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if site_name:
+        parts = [p for p in parts if not same_text(p, site_name)] or parts
+    return max(parts, key=lambda p: len(words(p))) if parts else None
+
+
+def choose_headline(src: PageSources, site_name: str | None
+                    ) -> tuple[str | None, str | None, str | None, str | None]:
+    """(headline, source, alternative headline, its source)."""
+    ld, md = src.article_jsonld or {}, src.article_microdata or {}
+    structured = [(clean(ld.get("headline")) or clean(ld.get("name")), "json-ld"),
+                  (clean(md.get("headline")) or clean(md.get("name")), "microdata"),
+                  (src.og("og:title"), "opengraph"),
+                  (src.meta_first("twitter:title", "title", "dc.title", "headline"), "meta")]
+    structured = [(v, s) for v, s in structured if v]
+    title = clean(src.tree.findtext(".//title"))
+    title_clean = title_headline(title, site_name)
+    h1s = _visible_h1s(src.tree)
+    headline = source = None
+    if h1s:
+        reference = [v for v, _ in structured] + ([title] if title else [])
+        # the <h1> that a structured source or the <title> confirms, else the first article <h1>
+        confirmed = [h for h in h1s if any(contains_text(r, h) or contains_text(h, r) for r in reference)]
+        pick = confirmed[0] if confirmed else h1s[0]
+        site_logo = site_name and same_text(pick, site_name)
+        if not site_logo and (confirmed or len(words(pick)) >= 3 or not structured):
+            headline = pick
+            agreeing = next((s for v, s in structured if same_text(v, pick)), None)
+            source = agreeing or "html"
+    if headline is None and structured:
+        headline, source = structured[0]
+    if headline is None and title_clean:
+        headline, source = title_clean, "html"
+    alternative = alt_source = None
+    if headline:
+        for value, src_name in structured + [(title_clean, "html")]:
+            if value and not (contains_text(value, headline) or contains_text(headline, value)):
+                alternative, alt_source = value, src_name
+                break
+    return headline, source, alternative, alt_source
+
+
+def _people(value: Any, base_url: str) -> list[dict[str, str | None]]:
+    """Authors from a JSON-LD/microdata author value: strings, Person objects, or lists of them."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.extend({"name": n, "url": None} for n in split_names(item))
+        elif isinstance(item, dict):
+            props = item.get("properties", item)
+            name = clean(props.get("name"))
+            url = clean(props.get("url")) or clean(props.get("@id") if str(props.get("@id", "")).startswith(
+                "http") else None)
+            if name:
+                out.append({"name": name, "url": urljoin(base_url, url) if url else None})
+    return out
+
+
+def split_names(text: str) -> list[str]:
+    text = " ".join(text.split())
+    if not text or text.startswith(("http://", "https://")):
+        return []
+    return [n.strip(" .") for n in _NAME_SPLIT.split(text) if n and n.strip(" .")]
+
+
+def choose_authors(src: PageSources, base_url: str, publisher: str | None) -> tuple[list[dict], str | None]:
+    ld, md = src.article_jsonld or {}, src.article_microdata or {}
+    candidates: list[tuple[list[dict], str]] = [
+        (_people(ld.get("author") or ld.get("creator"), base_url), "json-ld"),
+        (_people(md.get("author") or md.get("creator"), base_url), "microdata"),
+        ([{"name": n, "url": None} for v in src.opengraph.get("article:author", []) for n in split_names(v)],
+         "opengraph"),
+        ([{"name": n, "url": None} for v in src.meta.get("author", []) + src.meta.get("dc.creator", [])
+          + src.meta.get("byl", []) + src.meta.get("parsely-author", []) + src.meta.get("sailthru.author", [])
+          for n in split_names(v)], "meta"),
+        (_rel_author(src.tree, base_url), "html"),
+        (_byline(src.tree), "text-heuristic"),
+    ]
+    for people, source in candidates:
+        people = [p for p in people if not (publisher and same_text(p["name"], publisher))
+                  and not p["name"].lower().startswith(("http", "www."))]
+        unique, seen = [], set()
+        for p in people:
+            key = tuple(words(p["name"]))
+            if key and key not in seen:
+                seen.add(key)
+                unique.append(p)
+        if unique:
+            return unique, source
+    return [], None
+
+
+def _rel_author(tree, base_url: str) -> list[dict]:
+    out = []
+    for a in tree.xpath('//a[@rel="author"]'):
+        name = clean(a.text_content())
+        if name and len(name.split()) <= 5:
+            href = a.get("href")
+            out.append({"name": name, "url": urljoin(base_url, href) if href else None})
+    return out
+
+
+def _byline(tree) -> list[dict]:
+    """'By Anna Kovalenko' in a short element near the headline."""
+    marked = tree.xpath('//*[self::p or self::div or self::span or self::address]'
+                        '[contains(translate(@class, "BYLINEAUTHOR", "bylineauthor"), "byline") or '
+                        'contains(translate(@class, "AUTHOR", "author"), "author")]')
+    for el in marked + tree.xpath("//article//p"):
+        text = clean(el.text_content())
+        if not text or len(text) > 150:
+            continue
+        m = _BYLINE.match(text)
+        if m:
+            return [{"name": n, "url": None} for n in split_names(m.group("names"))
+                    if 1 <= len(n.split()) <= 5]
+    return []
+
+
+def bcp47(tag: str | None) -> str | None:
+    """'en_GB' -> 'en-GB'; None for things that are not language tags."""
+    if not tag:
+        return None
+    tag = tag.strip().replace("_", "-").split(",")[0].strip()
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag):
+        return None
+    parts = tag.split("-")
+    parts[0] = parts[0].lower()
+    parts[1:] = [p.upper() if len(p) == 2 else p for p in parts[1:]]
+    return "-".join(parts)
+
+
+def keywords_from(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return []
+    out, seen = [], set()
+    for v in value:
+        v = clean(v)
+        if v and v.casefold() not in seen:
+            seen.add(v.casefold())
+            out.append(v)
+    return out
