@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from archiver.errors import ArchiverError
 
 CHUNK_SIZE = 1 << 20
+T = TypeVar("T")
+R = TypeVar("R")
 
 # BagIt algorithm names (RFC 8493 section 2.4: lowercase, no punctuation) -> hashlib names.
 _HASHLIB_NAMES = {
@@ -94,37 +96,36 @@ def hash_file(path: Path, algorithms: Sequence[str], chunk_size: int = CHUNK_SIZ
         return hash_stream(fh, algorithms, chunk_size)
 
 
-def hash_files(paths: Iterable[Path], algorithms: Sequence[str], workers: int = 2
-               ) -> Iterator[tuple[Path, dict[str, str] | OSError]]:
-    """Hash many files in parallel, yielding (path, digests or the OSError) as each completes.
+def map_bounded(function: Callable[[T], R], items: Iterable[T], workers: int = 2
+                ) -> Iterator[tuple[T, R | OSError]]:
+    """Run *function* over *items* in a thread pool, yielding (item, result or OSError) as done.
 
-    *paths* is consumed lazily and at most ``2 * workers`` files are in flight, so a generator
-    over a million files never materialises. Order of results is completion order.
+    *items* is consumed lazily and at most ``2 * workers`` calls are in flight, so a generator over
+    a million files never materialises. An OSError from one item is returned, not raised.
     """
-    algorithms = [normalize_algorithm(a) for a in algorithms]  # fail early, not in a worker
     workers = max(1, int(workers))
 
-    def job(p: Path) -> dict[str, str] | OSError:
+    def job(item: T) -> R | OSError:
         try:
-            return hash_file(p, algorithms)
+            return function(item)
         except OSError as exc:
             return exc
 
     if workers == 1:
-        for p in paths:
-            yield p, job(p)
+        for item in items:
+            yield item, job(item)
         return
 
     limit = 2 * workers
-    pending: dict[Future, Path] = {}
+    pending: dict[Future, T] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fixity") as pool:
         try:
-            for p in paths:
+            for item in items:
                 if len(pending) >= limit:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in done:
                         yield pending.pop(fut), fut.result()
-                pending[pool.submit(job, p)] = p
+                pending[pool.submit(job, item)] = item
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
@@ -132,3 +133,13 @@ def hash_files(paths: Iterable[Path], algorithms: Sequence[str], workers: int = 
         finally:
             for fut in pending:
                 fut.cancel()
+
+
+def hash_files(paths: Iterable[Path], algorithms: Sequence[str], workers: int = 2
+               ) -> Iterator[tuple[Path, dict[str, str] | OSError]]:
+    """Hash many files in parallel, yielding (path, digests or the OSError) as each completes.
+
+    At most ``2 * workers`` files are open at once; results come in completion order.
+    """
+    algorithms = [normalize_algorithm(a) for a in algorithms]  # fail early, not in a worker
+    yield from map_bounded(lambda p: hash_file(p, algorithms), paths, workers)

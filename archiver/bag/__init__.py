@@ -29,3 +29,7 @@ __all__ = [
     "list_tag_manifests", "normalize_name", "read_bag_info", "read_declaration", "read_manifest",
     "unsafe_reason", "validate",
 ]
+
+from archiver.bag.writer import package  # noqa: E402
+
+__all__ += ["package"]
