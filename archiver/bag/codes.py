@@ -89,7 +89,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("E-TAR-LAYOUT", "error", "BagIt Profiles 1.4 Serialization",
          "a serialized bag must hold exactly one top-level directory"),
     # Profile (BagIt Profiles 1.4.0 and schemas/bagit-profile.json)
-    Code("E-PROFILE-UNKNOWN", "warning", "BagIt Profiles 1.4 BagIt-Profile-Identifier",
+    Code("W-PROFILE-UNKNOWN", "warning", "BagIt Profiles 1.4 BagIt-Profile-Identifier",
          "the bag names a profile that archiver does not know; profile not checked"),
     Code("E-PROFILE-INFO", "error", "BagIt Profiles 1.4 Bag-Info",
          "a bag-info element required by the profile is missing, repeated or has a value not allowed"),

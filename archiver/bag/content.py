@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from pathlib import Path
 
 from archiver.bag.codes import Problem, problem
@@ -35,10 +37,29 @@ def check_metadata(bag: Path, relpath: str) -> list[Problem]:
     return [problem("E-METADATA-SCHEMA", relpath, str(v)) for v in validate_document(document)]
 
 
+def _gzip_problem(path: Path) -> str | None:
+    """Read a gzip file to its end: warcio stops quietly at a truncated last member, gzip does not."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+    except (EOFError, OSError, zlib.error) as exc:
+        return f"gzip stream damaged: {exc}"
+    return None
+
+
 def check_warc(bag: Path, relpath: str) -> list[Problem]:
-    """Read every record of a WARC to its end (WARC 1.1: each record is headers + block)."""
+    """Read every record of a WARC to its end (WARC 1.1: each record is headers + block).
+
+    Block and payload digests are checked where the records carry them, and a gzip WARC must
+    end with a complete gzip member.
+    """
     from warcio.archiveiterator import ArchiveIterator
 
+    if relpath.endswith(".gz"):
+        damaged = _gzip_problem(bag / relpath)
+        if damaged:
+            return [problem("E-WARC", relpath, damaged)]
     records = 0
     try:
         with (bag / relpath).open("rb") as fh:

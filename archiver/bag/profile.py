@@ -40,7 +40,7 @@ def check_profile(bag: Path, identifier: str, version: str | None, info: list[tu
                   listing: PayloadListing) -> list[Problem]:
     """Check *bag* against the profile it names; only archiver's own profile is known."""
     if identifier != profile_identifier():
-        return [problem("E-PROFILE-UNKNOWN", BAG_INFO,
+        return [problem("W-PROFILE-UNKNOWN", BAG_INFO,
                         f"profile {identifier!r} is not archiver's; not checked")]
     rules = load_profile()
     found: list[Problem] = []

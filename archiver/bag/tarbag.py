@@ -12,6 +12,7 @@ import os
 import shutil
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def _extract(tar: tarfile.TarFile, dest: Path) -> tuple[Path | None, list[Proble
         with source, open(target, "xb") as out:
             shutil.copyfileobj(source, out, _COPY_CHUNK)
     if top is None:
-        return None, [problem("E-TAR-LAYOUT", "", "the tar file is empty")]
+        raise ArchiverError("not a bag: the tar file is empty")
     return dest / top, []
 
 
@@ -76,8 +77,10 @@ def extracted_bag(path: Path) -> Iterator[tuple[Path | None, list[Problem]]]:
         try:
             with tarfile.open(path, "r:*") as tar:
                 result = _extract(tar, Path(tmp))
-        except (tarfile.TarError, EOFError) as exc:
+        except (tarfile.TarError, EOFError, zlib.error) as exc:
             raise ArchiverError(f"{path}: unreadable tar file ({exc})") from None
+        except ArchiverError as exc:
+            raise ArchiverError(f"{path}: {exc}") from None
         except FileExistsError as exc:
             result = None, [problem("E-TAR-UNSAFE", str(exc.filename), "member appears twice")]
         yield result
