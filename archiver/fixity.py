@@ -96,50 +96,90 @@ def hash_file(path: Path, algorithms: Sequence[str], chunk_size: int = CHUNK_SIZ
         return hash_stream(fh, algorithms, chunk_size)
 
 
-def map_bounded(function: Callable[[T], R], items: Iterable[T], workers: int = 2
-                ) -> Iterator[tuple[T, R | OSError]]:
+BATCH_BYTES = 4 << 20
+BATCH_ITEMS = 64
+
+
+def _batches(items: Iterable[T], weight: Callable[[T], int] | None) -> Iterator[list[T]]:
+    """Group small items so that a thread-pool job carries at least ~BATCH_BYTES of work.
+
+    Dispatching one job per 4 KiB file costs more than hashing it; a 1 GiB file stays alone.
+    """
+    if weight is None:
+        for item in items:
+            yield [item]
+        return
+    batch: list[T] = []
+    load = 0
+    for item in items:
+        batch.append(item)
+        load += weight(item)
+        if load >= BATCH_BYTES or len(batch) >= BATCH_ITEMS:
+            yield batch
+            batch, load = [], 0
+    if batch:
+        yield batch
+
+
+def map_bounded(function: Callable[[T], R], items: Iterable[T], workers: int = 2, *,
+                weight: Callable[[T], int] | None = None) -> Iterator[tuple[T, R | OSError]]:
     """Run *function* over *items* in a thread pool, yielding (item, result or OSError) as done.
 
-    *items* is consumed lazily and at most ``2 * workers`` calls are in flight, so a generator over
-    a million files never materialises. An OSError from one item is returned, not raised.
+    *items* is consumed lazily and at most ``2 * workers`` jobs are in flight, so a generator over
+    a million files never materialises. With *weight* (an item's size in bytes), small items are
+    grouped into one job. An OSError from one item is returned for that item, not raised.
     """
     workers = max(1, int(workers))
 
-    def job(item: T) -> R | OSError:
-        try:
-            return function(item)
-        except OSError as exc:
-            return exc
+    def job(batch: list[T]) -> list[tuple[T, R | OSError]]:
+        out: list[tuple[T, R | OSError]] = []
+        for item in batch:
+            try:
+                out.append((item, function(item)))
+            except OSError as exc:
+                out.append((item, exc))
+        return out
 
     if workers == 1:
-        for item in items:
-            yield item, job(item)
+        for batch in _batches(items, weight):
+            yield from job(batch)
         return
 
     limit = 2 * workers
-    pending: dict[Future, T] = {}
+    pending: set[Future] = set()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fixity") as pool:
         try:
-            for item in items:
+            for batch in _batches(items, weight):
                 if len(pending) >= limit:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in done:
-                        yield pending.pop(fut), fut.result()
-                pending[pool.submit(job, item)] = item
+                        yield from fut.result()
+                pending.add(pool.submit(job, batch))
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    yield pending.pop(fut), fut.result()
+                    yield from fut.result()
         finally:
             for fut in pending:
                 fut.cancel()
 
 
-def hash_files(paths: Iterable[Path], algorithms: Sequence[str], workers: int = 2
+def _size_or_zero(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def hash_files(paths: Iterable[Path], algorithms: Sequence[str], workers: int = 2, *,
+               sizes: Callable[[Path], int] | None = None
                ) -> Iterator[tuple[Path, dict[str, str] | OSError]]:
     """Hash many files in parallel, yielding (path, digests or the OSError) as each completes.
 
-    At most ``2 * workers`` files are open at once; results come in completion order.
+    Memory stays bounded (at most ``2 * workers`` jobs in flight); small files are hashed in
+    batches. *sizes* may give each file's size when the caller knows it (saves a stat per file).
+    Results come in completion order.
     """
     algorithms = [normalize_algorithm(a) for a in algorithms]  # fail early, not in a worker
-    yield from map_bounded(lambda p: hash_file(p, algorithms), paths, workers)
+    yield from map_bounded(lambda p: hash_file(p, algorithms), paths, workers,
+                           weight=sizes or _size_or_zero)

@@ -16,12 +16,13 @@ from archiver.bag.baginfo import BAG_INFO
 from archiver.bag.codes import Problem, problem
 from archiver.bag.manifest import list_manifests, list_tag_manifests
 from archiver.bag.payload import PayloadListing
-from archiver.schemas import schema_dir
 
 PROFILE_FILE = "bagit-profile.json"
 
 
 def profile_path() -> Path:
+    from archiver.schemas import schema_dir  # imported here: it pulls in jsonschema (slow to import)
+
     return schema_dir() / PROFILE_FILE
 
 

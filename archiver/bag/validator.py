@@ -22,7 +22,7 @@ from archiver.bag.paths import decode_path, normalize_name, strip_dot_slash, uns
 from archiver.bag.payload import PAYLOAD_DIR, PayloadListing, walk_payload
 from archiver.bag.tagfile import iter_lines
 from archiver.errors import ArchiverError
-from archiver.fixity import hash_file, hash_files, is_supported
+from archiver.fixity import hash_file, is_supported, map_bounded
 
 FETCH = "fetch.txt"
 _HEX = re.compile(r"[0-9a-f]+")
@@ -320,10 +320,9 @@ def _verify_payload(bag: Path, expected: dict[str, dict[str, str]], sizes: dict[
     if not expected:
         return
     algorithms = sorted({a for digests in expected.values() for a in digests})
-    prefix = len(str(bag)) + 1
-    paths = (bag / relpath for relpath in sorted(expected))
-    for path, result in hash_files(paths, algorithms, workers=workers):
-        relpath = str(path)[prefix:].replace("\\", "/")
+    results = map_bounded(lambda relpath: hash_file(bag / relpath, algorithms), sorted(expected),
+                          workers, weight=sizes.__getitem__)
+    for relpath, result in results:
         if isinstance(result, OSError):
             report.problems.append(problem("E-FILE-UNREADABLE", relpath, result.strerror or str(result)))
             continue

@@ -42,8 +42,8 @@ def human_size(octets: int) -> str:
     raise AssertionError("unreachable")
 
 
-def _payload_files(root: Path) -> Iterator[tuple[str, Path, bool]]:
-    """Yield (relative posix path, absolute path, is_dir) for the collection tree, refusing oddities."""
+def _payload_files(root: Path) -> Iterator[tuple[str, Path, int]]:
+    """Yield (relative posix path, absolute path, size or -1 for a directory), refusing oddities."""
     stack = [(root, "")]
     while stack:
         directory, rel = stack.pop()
@@ -60,13 +60,13 @@ def _payload_files(root: Path) -> Iterator[tuple[str, Path, bool]]:
                 raise ArchiverError(f"{entry.path}: symbolic links cannot be bagged; "
                                     "replace it with the file it points to")
             if entry.is_dir(follow_symlinks=False):
-                yield relpath, Path(entry.path), True
+                yield relpath, Path(entry.path), -1
                 stack.append((Path(entry.path), relpath + "/"))
             elif entry.is_file(follow_symlinks=False):
                 if entry.name.endswith(".open"):
                     raise ArchiverError(f"{entry.path}: this WARC is still being written; "
                                         "finish the capture before packaging")
-                yield relpath, Path(entry.path), False
+                yield relpath, Path(entry.path), entry.stat(follow_symlinks=False).st_size
             else:
                 raise ArchiverError(f"{entry.path}: not a regular file or directory; cannot bag it")
 
@@ -144,28 +144,26 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
     with atomic_directory(bag) as tmp:
         payload_root = tmp / PAYLOAD_DIR
         payload_root.mkdir()
-        files: list[tuple[str, Path]] = []
-        for relpath, path, is_dir in _payload_files(source):
-            if is_dir:
+        files: list[tuple[str, Path, int]] = []
+        for relpath, path, size in _payload_files(source):
+            if size < 0:
                 (payload_root / relpath).mkdir()
             else:
-                files.append((relpath, path))
+                files.append((relpath, path, size))
 
-        def work(item: tuple[str, Path]) -> dict[str, str]:
-            relpath, path = item
+        def work(item: tuple[str, Path, int]) -> dict[str, str]:
+            relpath, path, _ = item
             target = payload_root / relpath
             if link:
                 return _link_and_hash(path, target, algorithms)
             return _copy_and_hash(path, target, algorithms)
 
         digests: dict[str, dict[str, str]] = {}
-        octets = 0
-        for (relpath, path), result in map_bounded(work, files, workers):
+        for (relpath, path, _), result in map_bounded(work, files, workers, weight=lambda f: f[2]):
             if isinstance(result, OSError):
                 raise ArchiverError(f"{path}: cannot bag it ({result.strerror or result})")
             digests[f"{PAYLOAD_DIR}/{relpath}"] = result
-        for _, path in files:
-            octets += path.stat().st_size
+        octets = sum(size for _, _, size in files)
 
         for algorithm in algorithms:
             with open(tmp / f"manifest-{algorithm}.txt", "x", encoding="utf-8", newline="\n") as fh:
