@@ -9,7 +9,6 @@ import pytest
 
 from archiver.errors import ArchiverError
 from archiver.fixity import (
-    BATCH_BYTES,
     BATCH_ITEMS,
     MultiHasher,
     _batches,
