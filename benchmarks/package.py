@@ -51,6 +51,7 @@ print(json.dumps({{"wall": wall, "cpu": cpu, "rss_kib": max(me.ru_maxrss, kids.r
 
 
 def run_child(task: str, *args: str) -> dict:
+    os.sync()  # untimed: no write-back left over from the previous step (or its clean-up)
     code = CHILD.format(repo=str(REPO))
     done = subprocess.run([sys.executable, "-c", code, task, *args], capture_output=True, text=True)
     if done.returncode != 0:

@@ -230,3 +230,26 @@ def test_every_code_names_a_rule():
     for code in CODES.values():
         assert code.rule and code.summary
         assert code.code.startswith("E-" if code.severity == "error" else "W-")
+
+
+def test_names_compared_after_unicode_normalisation(tmp_path: Path):
+    import unicodedata
+
+    nfc = unicodedata.normalize("NFC", "Núñez.txt")
+    nfd = unicodedata.normalize("NFD", "Núñez.txt")
+    collection = make_collection(tmp_path / "c", {f"logs/{nfc}": b"n"})
+    bag = package(collection, tmp_path / "bag")
+    # Another system rewrote the manifests in NFD while the file system kept NFC (as macOS tools do).
+    for manifest in bag.glob("manifest-*.txt"):
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace(nfc, nfd), encoding="utf-8")
+    reseal_tags(bag)
+    report = validate(bag)
+    assert report.valid, [str(p) for p in report.errors]
+    assert ("W-NAME-NORMALIZATION", f"data/logs/{nfd}") in {(p.code, p.path) for p in report.warnings}
+    # Listing both forms of one name is listing the file twice.
+    manifest = bag / "manifest-sha256.txt"
+    line = next(x for x in manifest.read_text(encoding="utf-8").splitlines() if nfd in x)
+    manifest.write_text(manifest.read_text(encoding="utf-8") + line.replace(nfd, nfc) + "\n",
+                        encoding="utf-8")
+    reseal_tags(bag)
+    assert ("E-MANIFEST-DUPLICATE", "manifest-sha256.txt") in codes_for(bag)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from archiver import SOFTWARE
-from archiver.atomic import atomic_directory
+from archiver.atomic import atomic_directory, fsync_dir
 from archiver.bag.baginfo import BAG_INFO, format_bag_info, order_bag_info
 from archiver.bag.config import load_bag_info_defaults, merge_bag_info
 from archiver.bag.declaration import BAGIT_VERSION, DECLARATION, Declaration
@@ -204,7 +204,14 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
         for algorithm in algorithms:
             text = "".join(manifest_line(tag_digests[name][algorithm], name) for name in sorted(tag_files))
             _write_tag_file(tmp / f"tagmanifest-{algorithm}.txt", text)
-        _flush_file_system(tmp)  # files and directory entries, before atomic_directory renames
+        # Durable before atomic_directory renames the bag into place. Copies need a file-system
+        # sync; hard links add only directory entries and the tag files to flush.
+        if link:
+            for path in [*tmp.glob("*.txt"), *(p for p in payload_root.rglob("*") if p.is_dir()),
+                         payload_root, tmp]:
+                fsync_dir(path)  # opens read-only and fsyncs: right for files and directories
+        else:
+            _flush_file_system(tmp)
 
     if tar:
         from archiver.bag.tarbag import write_tar
