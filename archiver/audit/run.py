@@ -104,6 +104,11 @@ def audit_paths(paths: list[Path], *, log: Path | None = None, algorithm: str | 
                 progress.bag_done()
             if audit.stopped_by:
                 run.stopped_by, run.not_audited = audit.stopped_by, bags[i + 1:]
+                if audit.files_checked == 0 and not audit.findings:
+                    # The budget ran out before this bag's first file: nothing of it was checked,
+                    # so there is no event to record; it leads the next run.
+                    run.bags.pop()
+                    run.not_audited.insert(0, bag)
                 break
     finally:
         progress.close()

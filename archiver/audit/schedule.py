@@ -75,10 +75,9 @@ class Budget:
     a small byte budget still makes progress through the rotation).
     """
 
-    def __init__(self, seconds: float | None = None, max_bytes: int | None = None,
-                 clock=time.monotonic) -> None:
-        self._clock = clock
-        self.deadline = clock() + seconds if seconds is not None else None
+    def __init__(self, seconds: float | None = None, max_bytes: int | None = None, clock=None) -> None:
+        self._clock = clock or time.monotonic
+        self.deadline = self._clock() + seconds if seconds is not None else None
         self.max_bytes = max_bytes
         self.bytes_taken = 0
         self.spent_by: str | None = None
