@@ -142,7 +142,7 @@ def test_interrupt_records_what_was_verified(tmp_path, monkeypatch):
     import archiver.audit.verify as verify
 
     make_store(tmp_path, ["b1", "b2"])
-    real = verify.hash_files
+    real = verify.hash_in_batches
     calls = {"n": 0}
 
     def interrupted(paths, algorithms, workers=2):
@@ -152,7 +152,7 @@ def test_interrupt_records_what_was_verified(tmp_path, monkeypatch):
                 raise KeyboardInterrupt
             yield item
 
-    monkeypatch.setattr(verify, "hash_files", interrupted)
+    monkeypatch.setattr(verify, "hash_in_batches", interrupted)
     with pytest.raises(KeyboardInterrupt):
         audit_paths([tmp_path / "store"], log=tmp_path / "log")
     table = read_events(tmp_path / "log")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from archiver.audit import model
 from archiver.audit.events import utc_now
+from archiver.audit.hashing import hash_in_batches
 from archiver.audit.model import BagAudit, Finding
 from archiver.audit.progress import Progress
 from archiver.audit.schedule import Budget, choose_sample, sample_size
@@ -28,7 +29,7 @@ from archiver.bag import (
     unsafe_reason,
 )
 from archiver.errors import ArchiverError
-from archiver.fixity import hash_file, hash_files, is_supported, normalize_algorithm
+from archiver.fixity import hash_file, is_supported, normalize_algorithm
 
 RFC_COMPLETE = "RFC 8493 §3 (complete: every payload file listed, every listed file present)"
 RFC_VALID = "RFC 8493 §3 (valid: every checksum matches)"
@@ -46,19 +47,20 @@ def _walk_payload(bag: Path) -> Iterator[tuple[str, int]]:
     A name that cannot be stat'ed (dangling link) is still a file in the bag; it gets size 0 and
     will be found unreadable when hashed.
     """
-    stack = [bag / "data"]
+    prefix = len(str(bag)) + 1
+    stack = [os.path.join(bag, "data")]
     while stack:
         folder = stack.pop()
         with os.scandir(folder) as it:
             for entry in it:
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
+                    stack.append(entry.path)
                     continue
                 try:
                     size = entry.stat().st_size
                 except OSError:
                     size = 0
-                yield Path(entry.path).relative_to(bag).as_posix(), size
+                yield entry.path[prefix:].replace(os.sep, "/"), size
 
 
 class _BagVerifier:
@@ -195,19 +197,20 @@ class _BagVerifier:
                      algorithms: list[str], count: bool = True
                      ) -> Iterator[tuple[str, dict[str, str] | None]]:
         """Hash the files *keys* in parallel within the budget; yield (key, digests or None if unreadable)."""
-        inflight: dict[Path, str] = {}
+        by_path: dict[str, str] = {}
+        root = str(self.bag)
 
-        def feed() -> Iterator[Path]:
+        def feed() -> Iterator[tuple[str, int]]:
             for key in keys:
                 if self.budget is not None and not self.budget.take(sizes[key]):
                     self.audit.stopped_by = self.budget.spent_by
                     return
-                path = self.bag / names[key]
-                inflight[path] = key
-                yield path
+                path = os.path.join(root, names[key])
+                by_path[path] = key
+                yield path, sizes[key]
 
-        for path, result in hash_files(feed(), algorithms, workers=self.workers):
-            key = inflight.pop(path)
+        for path, result in hash_in_batches(feed(), algorithms, workers=self.workers):
+            key = by_path.pop(path)
             if isinstance(result, OSError):
                 self.find(model.UNREADABLE, names[key], result.strerror or str(result))
                 yield key, None
