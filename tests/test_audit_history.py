@@ -143,12 +143,10 @@ def test_interrupt_records_what_was_verified(tmp_path, monkeypatch):
 
     make_store(tmp_path, ["b1", "b2"])
     real = verify.hash_in_batches
-    calls = {"n": 0}
 
-    def interrupted(paths, algorithms, workers=2):
-        calls["n"] += 1
-        for n, item in enumerate(real(paths, algorithms, workers)):
-            if calls["n"] == 2 and n == 2:
+    def interrupted(jobs, workers=2):
+        for n, item in enumerate(real(jobs, workers)):
+            if n == 7 + 2:   # b1 has 7 files; Ctrl-C after two of b2's
                 raise KeyboardInterrupt
             yield item
 

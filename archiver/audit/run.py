@@ -17,7 +17,7 @@ from archiver.audit.history import append_events, default_log, last_complete_aud
 from archiver.audit.model import AuditRun, BagAudit
 from archiver.audit.progress import Progress
 from archiver.audit.schedule import Budget, parse_sample, rotation_order
-from archiver.audit.verify import verify_bag
+from archiver.audit.verify import verify_bags
 from archiver.bag import read_bag_info
 from archiver.errors import ArchiverError
 
@@ -83,34 +83,36 @@ def audit_paths(paths: list[Path], *, log: Path | None = None, algorithm: str | 
         sizes = [_declared_size(b) for b in bags]
         progress.start(len(bags), sum(s[0] for s in sizes), sum(s[1] for s in sizes))
     rng = random.Random(seed)
-    try:
-        for i, bag in enumerate(bags):
-            if limit is not None and limit.exhausted():
-                run.stopped_by, run.not_audited = limit.spent_by, bags[i:]
-                break
-            audit = BagAudit(path=bag, started=utc_now())
+    taken: list[Path] = []
+
+    def source():
+        for bag in bags:
+            audit = BagAudit(path=bag)
             run.bags.append(audit)
-            try:
-                verify_bag(bag, algorithm=algorithm, workers=workers, sample=sample,
-                           seed=rng.randrange(2**31), budget=limit, progress=progress, audit=audit)
-            except KeyboardInterrupt:
-                run.stopped_by, run.not_audited = "interrupt", bags[i + 1:]
-                raise
-            except ArchiverError as exc:
-                run.bags.pop()
-                run.errors.append(str(exc))
-                continue
-            finally:
-                progress.bag_done()
-            if audit.stopped_by:
-                run.stopped_by, run.not_audited = audit.stopped_by, bags[i + 1:]
-                if audit.files_checked == 0 and not audit.findings:
-                    # The budget ran out before this bag's first file: nothing of it was checked,
-                    # so there is no event to record; it leads the next run.
-                    run.bags.pop()
-                    run.not_audited.insert(0, bag)
-                break
+            taken.append(bag)
+            yield bag, audit, rng.randrange(2**31)
+
+    try:
+        unusable = verify_bags(source(), algorithm=algorithm, workers=workers, sample=sample,
+                               budget=limit, progress=progress)
+        for audit, exc in unusable:
+            run.bags.remove(audit)
+            run.errors.append(str(exc))
+    except KeyboardInterrupt:
+        run.stopped_by = "interrupt"
+        raise
     finally:
+        last = run.bags[-1] if run.bags else None
+        if last is not None and last.stopped_by in ("budget", "max-bytes") and last.files_checked == 0 \
+                and not last.findings:
+            # The budget ran out before this bag's first file: nothing of it was checked, so
+            # there is no event to record; it leads the next run.
+            run.bags.pop()
+            taken.pop()
+        run.not_audited = bags[len(taken):]
+        cut_short = run.not_audited or any(b.stopped_by for b in run.bags)
+        if run.stopped_by is None and limit is not None and cut_short:
+            run.stopped_by = limit.spent_by
         progress.close()
         events = [fixity_event(a, run.run_id) for a in run.bags]
         run.log_file = append_events(run.log, events, run.run_id, started)

@@ -1,15 +1,20 @@
-"""Verify one bag's fixity, read-only: completeness, payload and tag checksums, Payload-Oxum.
+"""Verify bags' fixity, read-only: completeness, payload and tag checksums, Payload-Oxum.
 
-Each file is read once for every algorithm being checked (archiver.fixity.hash_files), files are
-fed to the hashers lazily so that a budget can stop the audit between files, and nothing is ever
-opened for writing. A file missing under one name and unexpected under another with the same
-digest is reported once, as moved.
+Each file is read once for every algorithm being checked, files are fed to the hashing workers
+lazily so that a budget can stop the audit between files, and nothing is ever opened for
+writing. A file missing under one name and unexpected under another with the same digest is
+reported once, as moved.
+
+Bags go through one pipeline: while the workers hash the files of one bag, the main thread
+already reads the next bag's manifests and lists its payload, so the cores stay busy across bag
+boundaries. Memory holds one entry per payload file of the (at most two) bags in flight.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from archiver.audit import model
@@ -73,6 +78,15 @@ class _BagVerifier:
         self.budget = budget
         self.progress = progress
         self.declaration = Declaration("1.0", "utf-8")
+        self.algorithms: list[str] = []
+        self.expected: dict[str, list] = {}     # NFC path -> [path as written, digest per algorithm]
+        self.names: dict[str, str] = {}         # NFC path -> path on disk (bag-relative)
+        self.sizes: dict[str, int] = {}
+        self.missing: list[str] = []
+        self.unexpected: list[str] = []
+        self.present: list[str] = []            # the files to hash (all, or the sample)
+        self.fed = self.received = 0            # payload hashing jobs handed out / results back
+        self.feeding_done = False
 
     def find(self, kind: str, file: str, detail: str, rule: str | None = None, to: str | None = None) -> None:
         self.audit.findings.append(Finding(kind, file, detail, to=to, rule=rule))
@@ -193,35 +207,34 @@ class _BagVerifier:
             self.find(model.OXUM_MISMATCH, "bag-info.txt",
                       f"Payload-Oxum says {value}, the payload holds {octets}.{streams}", RFC_OXUM)
 
-    def hash_payload(self, keys: list[str], names: dict[str, str], sizes: dict[str, int],
-                     algorithms: list[str], count: bool = True
-                     ) -> Iterator[tuple[str, dict[str, str] | None]]:
-        """Hash the files *keys* in parallel within the budget; yield (key, digests or None if unreadable)."""
-        by_path: dict[str, str] = {}
+    def jobs(self, keys: list[str], algorithms: list[str]) -> Iterator[tuple[str, int, list[str], tuple]]:
+        """Hashing jobs for *keys* while the budget lasts: (path, size, algorithms, (self, key))."""
         root = str(self.bag)
+        for key in keys:
+            size = self.sizes[key]
+            if self.budget is not None and not self.budget.take(size):
+                self.audit.stopped_by = self.budget.spent_by
+                return
+            yield os.path.join(root, self.names[key]), size, algorithms, (self, key)
 
-        def feed() -> Iterator[tuple[str, int]]:
-            for key in keys:
-                if self.budget is not None and not self.budget.take(sizes[key]):
-                    self.audit.stopped_by = self.budget.spent_by
-                    return
-                path = os.path.join(root, names[key])
-                by_path[path] = key
-                yield path, sizes[key]
+    def record(self, key: str, result: dict[str, str] | OSError) -> None:
+        """Compare one payload file's digests with every manifest's."""
+        if isinstance(result, OSError):
+            self.find(model.UNREADABLE, self.names[key], result.strerror or str(result))
+            return
+        size = self.sizes[key]
+        self.audit.files_checked += 1
+        self.audit.bytes_checked += size
+        self.progress.file_done(size)
+        slot = self.expected[key]
+        for i, alg in enumerate(self.algorithms):
+            if bytes.fromhex(result[alg]) != slot[1 + i]:
+                self.find(model.MODIFIED, self.names[key],
+                          f"{alg} is {result[alg]}, manifest-{alg}.txt says {slot[1 + i].hex()}", RFC_VALID)
+                return
 
-        for path, result in hash_in_batches(feed(), algorithms, workers=self.workers):
-            key = by_path.pop(path)
-            if isinstance(result, OSError):
-                self.find(model.UNREADABLE, names[key], result.strerror or str(result))
-                yield key, None
-                continue
-            if count:
-                self.audit.files_checked += 1
-                self.audit.bytes_checked += sizes[key]
-            self.progress.file_done(sizes[key])
-            yield key, result
-
-    def run(self, sample: int | str | None, seed: int) -> None:
+    def prepare(self, sample: int | str | None, seed: int) -> None:
+        """Everything before hashing: tag files, manifests, the payload listing, Payload-Oxum."""
         audit, bag = self.audit, self.bag
         if not self.check_declaration():
             return
@@ -246,13 +259,12 @@ class _BagVerifier:
         elif not algorithms:
             raise ArchiverError(f"{bag}: no payload manifest uses an algorithm archiver can compute "
                                 f"({', '.join(sorted(manifests))})")
-        audit.algorithms = algorithms
+        audit.algorithms = self.algorithms = algorithms
 
         self.check_tag_manifests(usable)
-        expected = self.read_payload_manifests(manifests, algorithms) if algorithms else {}
+        self.expected = expected = self.read_payload_manifests(manifests, algorithms) if algorithms else {}
 
-        names: dict[str, str] = {}
-        sizes: dict[str, int] = {}
+        names, sizes = self.names, self.sizes
         if (bag / "data").is_dir():
             for rel, size in _walk_payload(bag):
                 key = normalize_name(rel)
@@ -262,25 +274,23 @@ class _BagVerifier:
         audit.payload_files = len(names)
         self.check_oxum(oxums, sum(sizes.values()), len(sizes))
 
-        missing = sorted(k for k in expected if k not in names)
-        unexpected = sorted(k for k in names if k not in expected)
+        self.missing = sorted(k for k in expected if k not in names)
+        self.unexpected = sorted(k for k in names if k not in expected)
         present = sorted(k for k in expected if k in names)
         if sample is not None:
             k = sample_size(len(present), sample)
             present = sorted(choose_sample(present, k, seed))
             audit.sample = {"requested": sample, "files": k, "seed": seed}
+        self.present = present
 
-        for key, digests in self.hash_payload(present, names, sizes, algorithms):
-            if digests is None:
-                continue
-            slot = expected[key]
-            for i, alg in enumerate(algorithms):
-                if bytes.fromhex(digests[alg]) != slot[1 + i]:
-                    self.find(model.MODIFIED, names[key],
-                              f"{alg} is {digests[alg]}, manifest-{alg}.txt says {slot[1 + i].hex()}",
-                              RFC_VALID)
-                    break
-        self.report_missing_and_moved(missing, unexpected, expected, names, sizes, algorithms)
+    def finish(self) -> None:
+        """After the last digest came back: missing, unexpected and moved files; the end time."""
+        try:
+            self.report_missing_and_moved(self.missing, self.unexpected, self.expected, self.names,
+                                          self.sizes, self.algorithms)
+        finally:
+            self.audit.ended = utc_now()
+            self.progress.bag_done()
 
     def report_missing_and_moved(self, missing: list[str], unexpected: list[str], expected: dict[str, list],
                                  names: dict[str, str], sizes: dict[str, int], algorithms: list[str]) -> None:
@@ -291,8 +301,10 @@ class _BagVerifier:
             for key in missing:
                 wanted.setdefault(expected[key][1], []).append(key)
             first = algorithms[0]
-            for key, digests in self.hash_payload(unexpected, names, sizes, [first], count=False):
-                if digests is None:
+            jobs = self.jobs(unexpected, [first])
+            for (_check, key), digests in hash_in_batches(jobs, workers=self.workers):
+                if isinstance(digests, OSError):
+                    self.find(model.UNREADABLE, names[key], digests.strerror or str(digests))
                     continue
                 candidates = wanted.get(bytes.fromhex(digests[first]))
                 if candidates:
@@ -311,28 +323,73 @@ class _BagVerifier:
                 self.find(model.UNEXPECTED, names[key], "in data/ but in no payload manifest", RFC_COMPLETE)
 
 
-def verify_bag(bag: Path, *, algorithm: str | None = None, workers: int = 2, sample: int | str | None = None,
-               seed: int = 0, budget: Budget | None = None, progress: Progress | None = None,
-               audit: BagAudit | None = None) -> BagAudit:
-    """Audit one bag read-only and return its result (filled into *audit* if given).
+def verify_bags(bags: Iterable[tuple[Path, BagAudit, int]], *, algorithm: str | None = None,
+                workers: int = 2, sample: int | str | None = None, budget: Budget | None = None,
+                progress: Progress | None = None) -> list[tuple[BagAudit, ArchiverError]]:
+    """Audit each (bag, audit to fill in, sample seed) in turn, read-only, through one hashing pipeline.
 
-    Raises ArchiverError when the bag cannot be audited at all (for example --algorithm names a
-    manifest it does not have). On KeyboardInterrupt the partial result is marked as stopped by
-    "interrupt" in *audit* and the interrupt is re-raised.
+    *bags* is consumed lazily: a bag is taken only when the budget still allows; the caller sees
+    which were taken by the audits it handed out. Returns the bags that could not be audited at all
+    (for example --algorithm names a manifest a bag does not have), with the reason. On
+    KeyboardInterrupt every bag in flight is marked as stopped by "interrupt" (incomplete, or
+    failed if something was already found) and the interrupt is re-raised.
     """
-    bag = Path(bag)
-    audit = audit if audit is not None else BagAudit(path=bag)
-    audit.started = audit.started or utc_now()
-    verifier = _BagVerifier(bag, audit, algorithm, workers, budget, progress or Progress())
+    progress = progress or Progress()
+    in_flight: deque[_BagVerifier] = deque()
+    unusable: list[tuple[BagAudit, ArchiverError]] = []
+
+    def jobs() -> Iterator[tuple[str, int, list[str], tuple] | None]:
+        pending = iter(bags)
+        while budget is None or not budget.exhausted():   # take the next bag only while it lasts
+            item = next(pending, None)
+            if item is None:
+                return
+            bag, audit, seed = item
+            audit.started = audit.started or utc_now()
+            check = _BagVerifier(Path(bag), audit, algorithm, workers, budget, progress)
+            try:
+                check.prepare(sample, seed)
+            except ArchiverError as exc:
+                unusable.append((audit, exc))
+                continue
+            except OSError as exc:
+                where = os.path.relpath(exc.filename, bag) if exc.filename else "."
+                check.find(model.UNREADABLE, where, exc.strerror or str(exc))
+                check.missing = check.unexpected = check.present = []
+            in_flight.append(check)
+            for job in check.jobs(check.present, check.algorithms):
+                check.fed += 1
+                yield job
+            check.feeding_done = True
+            yield None   # end the batch: a bag's results are not held back by the next bag's files
+            if audit.stopped_by:
+                return
+
+    def done(check: _BagVerifier) -> bool:
+        return check.feeding_done and check.received == check.fed
+
     try:
-        verifier.run(sample, seed)
+        for (check, key), result in hash_in_batches(jobs(), workers=workers):
+            check.received += 1
+            check.record(key, result)
+            while in_flight and done(in_flight[0]):   # results come in order
+                in_flight.popleft().finish()
+        while in_flight:
+            in_flight.popleft().finish()
     except KeyboardInterrupt:
-        audit.stopped_by = "interrupt"
+        for check in in_flight:
+            check.audit.stopped_by = "interrupt"
+            check.audit.ended = utc_now()
         raise
-    except OSError as exc:
-        where = exc.filename or bag
-        verifier.find(model.UNREADABLE, os.path.relpath(where, bag) if exc.filename else ".",
-                      exc.strerror or str(exc))
-    finally:
-        audit.ended = utc_now()
+    return unusable
+
+
+def verify_bag(bag: Path, *, algorithm: str | None = None, workers: int = 2, sample: int | str | None = None,
+               seed: int = 0, budget: Budget | None = None, progress: Progress | None = None) -> BagAudit:
+    """Audit one bag read-only and return its result; ArchiverError if it cannot be audited at all."""
+    audit = BagAudit(path=Path(bag))
+    unusable = verify_bags([(Path(bag), audit, seed)], algorithm=algorithm, workers=workers, sample=sample,
+                           budget=budget, progress=progress)
+    if unusable:
+        raise unusable[0][1]
     return audit
