@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from archiver.errors import ArchiverError
 
 CHUNK_SIZE = 1 << 20
+T = TypeVar("T")
+R = TypeVar("R")
 
 # BagIt algorithm names (RFC 8493 section 2.4: lowercase, no punctuation) -> hashlib names.
 _HASHLIB_NAMES = {
@@ -94,41 +96,90 @@ def hash_file(path: Path, algorithms: Sequence[str], chunk_size: int = CHUNK_SIZ
         return hash_stream(fh, algorithms, chunk_size)
 
 
-def hash_files(paths: Iterable[Path], algorithms: Sequence[str], workers: int = 2
-               ) -> Iterator[tuple[Path, dict[str, str] | OSError]]:
-    """Hash many files in parallel, yielding (path, digests or the OSError) as each completes.
+BATCH_BYTES = 4 << 20
+BATCH_ITEMS = 64
 
-    *paths* is consumed lazily and at most ``2 * workers`` files are in flight, so a generator
-    over a million files never materialises. Order of results is completion order.
+
+def _batches(items: Iterable[T], weight: Callable[[T], int] | None) -> Iterator[list[T]]:
+    """Group small items so that a thread-pool job carries at least ~BATCH_BYTES of work.
+
+    Dispatching one job per 4 KiB file costs more than hashing it; a 1 GiB file stays alone.
     """
-    algorithms = [normalize_algorithm(a) for a in algorithms]  # fail early, not in a worker
+    if weight is None:
+        for item in items:
+            yield [item]
+        return
+    batch: list[T] = []
+    load = 0
+    for item in items:
+        batch.append(item)
+        load += weight(item)
+        if load >= BATCH_BYTES or len(batch) >= BATCH_ITEMS:
+            yield batch
+            batch, load = [], 0
+    if batch:
+        yield batch
+
+
+def map_bounded(function: Callable[[T], R], items: Iterable[T], workers: int = 2, *,
+                weight: Callable[[T], int] | None = None) -> Iterator[tuple[T, R | OSError]]:
+    """Run *function* over *items* in a thread pool, yielding (item, result or OSError) as done.
+
+    *items* is consumed lazily and at most ``2 * workers`` jobs are in flight, so a generator over
+    a million files never materialises. With *weight* (an item's size in bytes), small items are
+    grouped into one job. An OSError from one item is returned for that item, not raised.
+    """
     workers = max(1, int(workers))
 
-    def job(p: Path) -> dict[str, str] | OSError:
-        try:
-            return hash_file(p, algorithms)
-        except OSError as exc:
-            return exc
+    def job(batch: list[T]) -> list[tuple[T, R | OSError]]:
+        out: list[tuple[T, R | OSError]] = []
+        for item in batch:
+            try:
+                out.append((item, function(item)))
+            except OSError as exc:
+                out.append((item, exc))
+        return out
 
     if workers == 1:
-        for p in paths:
-            yield p, job(p)
+        for batch in _batches(items, weight):
+            yield from job(batch)
         return
 
     limit = 2 * workers
-    pending: dict[Future, Path] = {}
+    pending: set[Future] = set()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fixity") as pool:
         try:
-            for p in paths:
+            for batch in _batches(items, weight):
                 if len(pending) >= limit:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in done:
-                        yield pending.pop(fut), fut.result()
-                pending[pool.submit(job, p)] = p
+                        yield from fut.result()
+                pending.add(pool.submit(job, batch))
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    yield pending.pop(fut), fut.result()
+                    yield from fut.result()
         finally:
             for fut in pending:
                 fut.cancel()
+
+
+def _size_or_zero(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def hash_files(paths: Iterable[Path], algorithms: Sequence[str], workers: int = 2, *,
+               sizes: Callable[[Path], int] | None = None
+               ) -> Iterator[tuple[Path, dict[str, str] | OSError]]:
+    """Hash many files in parallel, yielding (path, digests or the OSError) as each completes.
+
+    Memory stays bounded (at most ``2 * workers`` jobs in flight); small files are hashed in
+    batches. *sizes* may give each file's size when the caller knows it (saves a stat per file).
+    Results come in completion order.
+    """
+    algorithms = [normalize_algorithm(a) for a in algorithms]  # fail early, not in a worker
+    yield from map_bounded(lambda p: hash_file(p, algorithms), paths, workers,
+                           weight=sizes or _size_or_zero)

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from archiver.errors import ArchiverError
-from archiver.fixity import MultiHasher, hash_file, hash_files, normalize_algorithm
+from archiver.fixity import (
+    BATCH_ITEMS,
+    MultiHasher,
+    _batches,
+    hash_file,
+    hash_files,
+    normalize_algorithm,
+)
 
 
 def test_hash_file_matches_hashlib_for_every_algorithm(tmp_path: Path):
@@ -58,12 +65,12 @@ def test_hash_files_yields_every_file_and_errors_as_values(tmp_path: Path):
         assert results[p]["sha512"] == hashlib.sha512(p.read_bytes()).hexdigest()
 
 
-def test_hash_files_bounds_files_in_flight(tmp_path: Path, monkeypatch):
+def test_hash_files_consumes_its_input_lazily(tmp_path: Path):
     consumed = 0
 
     def gen():
         nonlocal consumed
-        for i in range(100):
+        for i in range(1000):
             p = tmp_path / f"g{i}"
             p.write_bytes(b"a")
             consumed += 1
@@ -71,7 +78,16 @@ def test_hash_files_bounds_files_in_flight(tmp_path: Path, monkeypatch):
 
     it = hash_files(gen(), ["sha256"], workers=2)
     next(it)
-    assert consumed <= 5  # 2 * workers in flight, plus the one being submitted
+    # At most 2 * workers batches in flight, plus the batch being formed.
+    assert consumed <= 5 * BATCH_ITEMS < 1000
+
+
+def test_small_files_are_batched_large_ones_are_not():
+    sizes = [4096] * 100 + [8 << 20] * 3 + [10]
+    batches = list(_batches(range(len(sizes)), sizes.__getitem__))
+    # 64 small files fill a batch by count; the next one closes when an 8 MiB file joins it.
+    assert [len(b) for b in batches] == [64, 37, 1, 1, 1]
+    assert batches[2] == [101] and batches[3] == [102]
 
 
 def test_algorithm_names():

@@ -15,8 +15,9 @@ from archiver.errors import ArchiverError
 
 BAG_INFO = "bag-info.txt"
 
-# RFC 8493 §2.2.2: these reserved elements describe the bag as a whole and MUST NOT repeat.
-NON_REPEATABLE = ("Bagging-Date", "Bag-Size", "Payload-Oxum", "Bag-Group-Identifier", "Bag-Count")
+# RFC 8493 §2.2.2: Payload-Oxum MUST NOT be repeated; these others SHOULD NOT be.
+MUST_NOT_REPEAT = ("Payload-Oxum",)
+SHOULD_NOT_REPEAT = ("Bagging-Date", "Bag-Size", "Bag-Group-Identifier", "Bag-Count")
 
 # archiver writes bag-info.txt in this documented order (docs/bags.md); --info elements follow.
 FIELD_ORDER = (
