@@ -1,0 +1,66 @@
+"""Helpers for the audit tests: small collections sealed into bags, and a store of them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+# A small collection in the documented layout (archiver/collection.py); sizes vary so that
+# truncation and Payload-Oxum changes are visible.
+COLLECTION_FILES = {
+    "warc/capture-00000.warc.gz": 150_000,
+    "warc/capture-00001.warc.gz": 64_000,
+    "metadata/articles/article one.json": 900,
+    "metadata/articles/статья.json": 700,
+    "catalogue/records/part-0.parquet": 20_000,
+    "catalogue/articles/part-0.parquet": 8_000,
+    "logs/capture.log": 3_000,
+}
+
+
+def make_collection(root: Path, seed: int = 0) -> Path:
+    """Write a collection of pseudo-random files (deterministic per seed) under *root*."""
+    import random
+
+    rng = random.Random(seed)
+    for rel, size in COLLECTION_FILES.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(rng.randbytes(size))
+    return root
+
+
+def make_bag(collection: Path, bag: Path) -> Path:
+    """Seal *collection* into a new bag at *bag*, as `archiver package` does, leaving it untouched."""
+    import bagit
+
+    shutil.copytree(collection, bag)
+    bagit.make_bag(str(bag), {"External-Identifier": f"test:{bag.name}"}, checksums=["sha256", "sha512"])
+    return bag
+
+
+def make_store(root: Path, names: list[str]) -> dict[str, Path]:
+    """A store folder holding one bag per name (each from its own collection)."""
+    bags = {}
+    for i, name in enumerate(names):
+        collection = make_collection(root / "collections" / name, seed=i)
+        bags[name] = make_bag(collection, root / "store" / name)
+    return bags
+
+
+def snapshot(tree: Path) -> dict[str, tuple[int, int, int]]:
+    """(size, mtime_ns, mode) of everything under *tree*: proof that an audit wrote nothing."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(tree):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            st = path.lstat()
+            out[str(path.relative_to(tree))] = (st.st_size, st.st_mtime_ns, st.st_mode)
+    return out
+
+
+def flip_bit(path: Path, offset: int = 1000) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
