@@ -1,0 +1,110 @@
+"""Parquet catalogues of a collection: one of WARC records, one of article documents.
+
+    append_records(collection, warc_files)     a capture run's records, as one new part
+    append_articles(collection, documents)     article documents, as one new part
+    build_collection_catalogues(collection)    rebuild both from the WARCs and metadata/articles/
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archiver.catalogue.arrowschemas import ARTICLES_SCHEMA, RECORDS_SCHEMA
+from archiver.catalogue.articles import article_row
+from archiver.catalogue.parts import list_parts, replace_parts, write_rows
+from archiver.catalogue.records import iter_log_file_rows, iter_warc_rows, log_uri
+from archiver.collection import Collection
+from archiver.errors import ArchiverError
+
+__all__ = [
+    "CatalogueSummary", "append_articles", "append_records", "build_collection_catalogues",
+    "collection_root", "RECORDS_SCHEMA", "ARTICLES_SCHEMA",
+]
+
+
+@dataclass
+class CatalogueSummary:
+    """Rows written per catalogue, and the part files now making each up."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    parts: dict[str, list[Path]] = field(default_factory=dict)
+
+
+def collection_root(path: Path) -> tuple[Path, str]:
+    """A collection directory, or a bag whose data/ is one -> (collection root, collection name)."""
+    path = Path(path)
+    if (path / "bagit.txt").is_file() and (path / "data").is_dir():
+        return path / "data", path.resolve().name
+    Collection.open(path)
+    return path, path.resolve().name
+
+
+def _record_rows(warc_files: Iterable[Path], name: str, logs_dir: Path | None = None
+                 ) -> Iterator[dict[str, Any]]:
+    """Rows of *warc_files*, then of the capture logs in *logs_dir* that no WARC holds."""
+    seen: set[str] = set()
+    for warc in warc_files:
+        yield from iter_warc_rows(warc, name, logs_seen=seen)
+    if logs_dir is not None and logs_dir.is_dir():
+        for log in sorted(logs_dir.glob("capture-*.jsonl")):
+            if log_uri(log) not in seen:
+                yield from iter_log_file_rows(log, name)
+
+
+def append_records(collection: Path, warc_files: list[Path]) -> Path | None:
+    """Catalogue *warc_files* (a capture run's) as a new records part; None if they hold no record."""
+    root, name = collection_root(collection)
+    parts = write_rows(Collection(root).records_catalogue_dir, _record_rows(warc_files, name),
+                       RECORDS_SCHEMA)
+    return parts[-1] if parts else None
+
+
+def append_articles(collection: Path, documents: list[dict[str, Any]]) -> Path | None:
+    """Catalogue article *documents* as a new articles part; None if there are none."""
+    root, name = collection_root(collection)
+    parts = write_rows(Collection(root).articles_catalogue_dir,
+                       (article_row(d, name) for d in documents), ARTICLES_SCHEMA)
+    return parts[-1] if parts else None
+
+
+def _documents(articles_dir: Path) -> Iterator[dict[str, Any]]:
+    for path in sorted(articles_dir.glob("*.json")):
+        try:
+            with path.open(encoding="utf-8") as fh:
+                yield json.load(fh)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ArchiverError(f"{path}: not a readable article document ({exc})") from None
+
+
+class _Counter:
+    def __init__(self, rows: Iterable[dict[str, Any]]):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def build_collection_catalogues(collection: Path) -> CatalogueSummary:
+    """Rebuild both catalogues of *collection* from its WARCs and article documents.
+
+    The new parts are complete on disk before the old ones are removed.
+    """
+    root, name = collection_root(collection)
+    col = Collection(root)
+    summary = CatalogueSummary()
+    records = _Counter(_record_rows(col.warc_files(), name, col.logs_dir))
+    summary.parts["records"] = replace_parts(col.records_catalogue_dir, records, RECORDS_SCHEMA)
+    summary.rows["records"] = records.count
+    articles = _Counter(article_row(d, name) for d in _documents(col.articles_dir))
+    summary.parts["articles"] = replace_parts(col.articles_catalogue_dir, articles, ARTICLES_SCHEMA)
+    summary.rows["articles"] = articles.count
+    for kind, directory in (("records", col.records_catalogue_dir),
+                            ("articles", col.articles_catalogue_dir)):
+        summary.parts[kind] = list_parts(directory)
+    return summary
