@@ -171,3 +171,32 @@ def test_attributions_credit_outlets_not_people_or_ministries():
     got = find_attributions(paras, exclude="BelTA")
     assert [a["name"] for a in got] == ["TASS", "Interfax", "Reuters"]
     assert got[0]["phrase"] == "TASS has reported"
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Publicado el 1 de febrero de 2024, 13:25", "2024-02-01"),
+    ("Publié le 06 mars 2023 à 18h45", "2023-03-06"),
+    ("16. Mai 2024, 11.32 Uhr", "2024-05-16"),
+    ("Updated May 3, 2024 at 5:00 pm", "2024-05-03"),
+    ("22 ноября 2023, 09:15", "2023-11-22"),
+    ("23 maja 2024", "2024-05-23"),
+    ("16.05.2024", "2024-05-16"),
+    ("no date here, only 2024", None),
+])
+def test_dates_written_out_in_several_languages(text, want):
+    from archiver.extract.dates import date_in_text
+
+    got = date_in_text(text)
+    assert (got.isoformat() if got else None) == want
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("<div class='firma'>Por Jordi Puig</div>", ["Jordi Puig"]),
+    ("<p class='byline'>By Daniel Okafor and Priya Raman | 7 Feb</p>", ["Daniel Okafor", "Priya Raman"]),
+    ("<span>Par Claire Dubois et Mathieu Lefèvre</span>", ["Claire Dubois", "Mathieu Lefèvre"]),
+    ("<p>By continuing you accept our cookies and the terms.</p>", []),
+])
+def test_bylines_as_text(byline, names):
+    doc = extract_html(page("", "<article><h1>Budget vote</h1>" + byline + STORY + "</article>"), URL,
+                       capture_time=CAPTURED)
+    assert [a["name"] for a in doc["authors"]] == names

@@ -17,8 +17,8 @@ from archiver.extract.attribution import find_attributions
 from archiver.extract.body import extract_paragraphs, fingerprint, word_count
 from archiver.extract.charset import decode_html
 from archiver.extract.dateline import find_dateline
-from archiver.extract.dates import first_valid, htmldate_fallback, later_or_same
-from archiver.extract.images import CaptureLookup, extract_images
+from archiver.extract.dates import first_valid, htmldate_fallback, later_or_same, visible_date
+from archiver.extract.images import CaptureLookup, article_container, extract_images
 from archiver.extract.reconcile import bcp47, choose_authors, choose_headline, clean, first, keywords_from
 from archiver.extract.sources import PageSources, collect_sources, parse_tree
 
@@ -57,10 +57,11 @@ def _dates(src: PageSources, bound: datetime) -> tuple[Any, Any]:
         (clean(md.get("datePublished")) or clean(md.get("dateCreated")), "microdata"),
         (src.og("article:published_time") or src.og("og:published_time"), "opengraph"),
         (src.meta_first("article:published_time", "pubdate", "publishdate", "publish-date", "date",
-                        "dc.date", "dc.date.issued", "dcterms.created", "dcterms.issued", "sailthru.date",
-                        "parsely-pub-date", "publication_date", "datepublished", "citation_date"), "meta"),
+                        "dc.date", "dc.date.issued", "dcterms.date", "dcterms.created", "dcterms.issued",
+                        "sailthru.date", "parsely-pub-date", "publication_date", "datepublished",
+                        "citation_date"), "meta"),
         (pub_time, "html"),
-    ], bound) or htmldate_fallback(tree, bound)
+    ], bound) or visible_date(article_container(tree), bound) or htmldate_fallback(tree, bound)
     mod_time = next((t.get("datetime") for t in times if t.get("itemprop") == "dateModified"), None)
     modified = first_valid([
         (clean(ld.get("dateModified")), "json-ld"),

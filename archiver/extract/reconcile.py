@@ -16,9 +16,9 @@ from archiver.extract.sources import PageSources
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
-_BYLINE = re.compile(r"^\s*(?:by|von|par|por|автор:?|текст:?)\s+(?P<names>[^\d|·•,]{3,120}?)"
-                     r"(?:\s*[|·•,]\s*.*)?$", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\bи\b|&)\s*", re.IGNORECASE)
+_BYLINE = re.compile(r"^\s*(?:(?:written\s+)?by|von|par|por|door|di|autor(?:ka)?:?|автор:?|текст:?)\s+"
+                     r"(?P<names>[^\d|·•]{3,120}?)\s*(?:[|·•\d].*)?$", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&)\s*", re.IGNORECASE)
 
 
 def words(text: str | None) -> list[str]:
@@ -151,6 +151,7 @@ def choose_authors(src: PageSources, base_url: str, publisher: str | None) -> tu
         ([{"name": n, "url": None} for v in src.opengraph.get("article:author", []) for n in split_names(v)],
          "opengraph"),
         ([{"name": n, "url": None} for v in src.meta.get("author", []) + src.meta.get("dc.creator", [])
+          + src.meta.get("dcterms.creator", [])
           + src.meta.get("byl", []) + src.meta.get("parsely-author", []) + src.meta.get("sailthru.author", [])
           for n in split_names(v)], "meta"),
         (_rel_author(src.tree, base_url), "html"),
@@ -181,18 +182,21 @@ def _rel_author(tree, base_url: str) -> list[dict]:
 
 
 def _byline(tree) -> list[dict]:
-    """'By Anna Kovalenko' in a short element near the headline."""
+    """'By Anna Kovalenko' in a short element: those marked byline/author first, then any."""
     marked = tree.xpath('//*[self::p or self::div or self::span or self::address]'
                         '[contains(translate(@class, "BYLINEAUTHOR", "bylineauthor"), "byline") or '
                         'contains(translate(@class, "AUTHOR", "author"), "author")]')
-    for el in marked + tree.xpath("//article//p"):
+    others = tree.xpath("//body//*[self::p or self::div or self::span or self::address or self::td]")
+    for el in marked + others:
         text = clean(el.text_content())
         if not text or len(text) > 150:
             continue
         m = _BYLINE.match(text)
-        if m:
-            return [{"name": n, "url": None} for n in split_names(m.group("names"))
-                    if 1 <= len(n.split()) <= 5]
+        if not m:
+            continue
+        names = [n for n in split_names(m.group("names").strip(" ,")) if 1 <= len(n.split()) <= 5]
+        if names and all(n[0].isupper() for n in names):
+            return [{"name": n, "url": None} for n in names]
     return []
 
 
