@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +60,11 @@ def extract_collection(collection: Path) -> ExtractResult:
     chosen: dict[str, tuple[dict, str]] = {}
     for ref, payload_ref in index.html_pages():
         result.pages += 1
-        html = read_payload(payload_ref)
+        try:
+            html = read_payload(payload_ref)
+        except (ValueError, EOFError, OSError, zlib.error) as exc:  # bad chunking or content-encoding
+            result.failures.append((ref.target_uri, f"payload unreadable: {type(exc).__name__}: {exc}"))
+            continue
         headers = dict(ref.http_headers or payload_ref.http_headers or {})
         if ref.content_type:
             headers["Content-Type"] = ref.content_type
