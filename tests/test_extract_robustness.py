@@ -200,3 +200,18 @@ def test_bylines_as_text(byline, names):
     doc = extract_html(page("", "<article><h1>Budget vote</h1>" + byline + STORY + "</article>"), URL,
                        capture_time=CAPTURED)
     assert [a["name"] for a in doc["authors"]] == names
+
+
+def test_site_name_h1_is_not_the_headline_and_a_wrapper_class_does_not_hide_the_post():
+    html = page("<title>Sam's notes: Moving to Python 3.12</title>",
+                "<div id='header'><h1 class='title'><a href='/'>Sam's notes</a></h1></div>"
+                "<div class='date-outer'><h2 class='date-header'>30 March 2024</h2>"
+                "<div class='post'><h3 class='post-title entry-title'>Moving to Python 3.12</h3>"
+                "<div class='post-body'>" + STORY + "</div>"
+                "<div class='post-footer'><span class='post-author vcard'>Posted by Sam Kowalczyk</span>"
+                "</div></div></div>")
+    doc = extract_html(html, URL, capture_time=CAPTURED)
+    assert doc["headline"] == "Moving to Python 3.12"
+    assert doc["body"]["word_count"] == 78
+    assert [a["name"] for a in doc["authors"]] == ["Sam Kowalczyk"]
+    assert doc["date_published"] == "2024-03-30"

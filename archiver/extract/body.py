@@ -45,12 +45,25 @@ def _is_chrome(el) -> bool:
     return False
 
 
+def _paragraph_chars(el) -> int:
+    return sum(len(p.text_content()) for p in el.iter("p"))
+
+
 def strip_chrome(tree):
-    """A copy of *tree* without elements that are never body text."""
+    """A copy of *tree* without elements that are never body text.
+
+    Class names are only a hint ('date-outer' or 'post-meta-wrapper' may wrap a whole post): an element
+    holding a large share of the page's paragraph text is kept whatever its class or tag says.
+    """
     tree = copy.deepcopy(tree)
+    total = _paragraph_chars(tree) or 1
     for el in list(tree.iter()):
-        if el.getparent() is not None and _is_chrome(el):
-            el.drop_tree()
+        if el.getparent() is None or not _is_chrome(el):
+            continue
+        always = el.tag in ("h1", "figure", "figcaption", "script", "style")
+        if not always and _paragraph_chars(el) > 0.4 * total:
+            continue
+        el.drop_tree()
     return tree
 
 

@@ -16,7 +16,8 @@ from archiver.extract.sources import PageSources
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
-_BYLINE = re.compile(r"^\s*(?:(?:written\s+)?by|von|par|por|door|di|autor(?:ka)?:?|автор:?|текст:?)\s+"
+_BYLINE = re.compile(r"^\s*(?:(?:written\s+|posted\s+)?by|von|par|por|door|di|autor(?:ka)?:?|автор:?|текст:?)"
+                     r"\s+"
                      r"(?P<names>[^\d|·•]{3,120}?)\s*(?:[|·•\d].*)?$", re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&)\s*", re.IGNORECASE)
 
@@ -57,12 +58,27 @@ def first(*candidates: tuple[Any, str]) -> tuple[str | None, str | None]:
     return None, None
 
 
+_TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:entry-title|post-title|article-title|story-title|headline|"
+                          r"article__title|page-title|title)(?:$|[\s_-])", re.IGNORECASE)
+
+
+def _is_logo(h) -> bool:
+    """An <h1> that is the site's name: it links to the home page or sits in the page header."""
+    links = h.xpath(".//a/@href")
+    if any(href.strip() in ("/", "./", "index.html", "/index.html") or h.xpath('.//a[@rel="home"]')
+           for href in links):
+        return True
+    return bool(h.xpath('ancestor::*[@id="header" or @id="masthead" or contains(@class, "site-header") '
+                        'or contains(@class, "site-branding")]'))
+
+
 def _visible_h1s(tree) -> list[str]:
-    """<h1> texts, those inside the article first, ignoring ones in header/nav/footer chrome."""
+    """Headline candidates: <h1>s (those inside the article first, site-name <h1>s left out), then
+    <h2>/<h3> titled like a headline ('entry-title', 'post-title', ...)."""
     ranked = []
     for h in tree.xpath("//h1"):
         text = clean(h.text_content())
-        if not text:
+        if not text or _is_logo(h):
             continue
         ancestors = {a.tag for a in h.iterancestors()}
         in_article = bool(ancestors & {"article", "main"}) or bool(
@@ -70,6 +86,11 @@ def _visible_h1s(tree) -> list[str]:
         in_chrome = bool(ancestors & {"nav", "footer", "aside"}) or (
             "header" in ancestors and not in_article)
         ranked.append((0 if in_article else (2 if in_chrome else 1), text))
+    for h in tree.xpath("//h2 | //h3"):
+        if _TITLE_CLASS.search(h.get("class") or "") or h.xpath('.//*[contains(@class, "title")]'):
+            text = clean(h.text_content())
+            if text and len(words(text)) >= 3:
+                ranked.append((3, text))
     return [t for _, t in sorted(ranked, key=lambda r: r[0])]
 
 

@@ -288,6 +288,71 @@ def microdata_like(a: dict) -> str:
 <div class="footer"><p>© {e(a['site'])}. Все права защищены.</p></div></body></html>"""
 
 
+def blog_h1_logo(a: dict) -> str:
+    """Blogger/older themes: the blog name is the page's only <h1>, the post title an <h2>; no metadata."""
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{e(a['site'])}: {e(a['headline'])}</title></head>
+<body><div id="header"><h1 class="title"><a href="/">{e(a['site'])}</a></h1><p class="description">Thoughts, notes, links</p></div>
+<div id="main"><div class="date-outer"><h2 class="date-header"><span>{e(human_date(a))}</span></h2>
+<div class="post hentry"><h3 class="post-title entry-title"><a href="/p/1.html">{e(a['headline'])}</a></h3>
+<div class="post-body entry-content">{paras(a)}</div>
+<div class="post-footer"><span class="post-author vcard">Posted by <span class="fn">{e(a['authors'][0]) if a['authors'] else 'admin'}</span></span>
+<span class="post-comment-link"><a href="#comments">4 comments</a></span></div></div></div>
+<div id="comments"><h4>4 comments:</h4><dl><dt>Anonymous said...</dt><dd><p>Thanks, very useful.</p></dd></dl></div></div>
+<div id="sidebar"><h2>Blog Archive</h2><ul><li>2024 (12)</li><li>2023 (30)</li></ul></div></body></html>"""
+
+
+def amp_like(a: dict) -> str:
+    """An AMP page: JSON-LD with ISO dates, amp-img, headline in <h1>, byline with a job title."""
+    role = {"en": "Senior Correspondent", "de": "Korrespondentin", "fr": "journaliste", "es": "redactor",
+            "ru": "корреспондент", "pl": "dziennikarka"}[a["lang"]]
+    by = f"{BY[a['lang']]} {a['authors'][0]}, {role}" if a["authors"] else ""
+    img = a.get("image")
+    amp_img = (f'<figure><amp-img src="{img["src"]}" width="800" height="450" layout="responsive" alt="{e(img["caption"])}"></amp-img>'
+               f'<figcaption>{e(img["caption"])} {e(img["credit"])}</figcaption></figure>') if img else ""
+    return f"""<!doctype html><html amp lang="{a['lang']}"><head><meta charset="utf-8">
+<title>{e(a['headline'])} - {e(a['site'])}</title><link rel="canonical" href="https://example.org/{a['id']}">
+<meta name="viewport" content="width=device-width"><style amp-boilerplate>body{{visibility:hidden}}</style>
+{ld_json(a)}</head><body><header class="amp-header"><a href="/">{e(a['site'])}</a></header>
+<amp-sidebar id="menu" layout="nodisplay"><ul><li>News</li><li>Sport</li><li>Weather</li></ul></amp-sidebar>
+<article class="amp-article"><h1 class="amp-title">{e(a['headline'])}</h1>
+<div class="amp-byline">{e(by)}</div><div class="amp-date">{e(human_date(a))}</div>
+{amp_img}<div class="amp-body">{paras(a)}</div>
+<amp-social-share type="twitter"></amp-social-share></article>
+<footer><p>View the full site</p></footer></body></html>"""
+
+
+def title_only(a: dict) -> str:
+    """A bare CMS export: no <h1>, the headline only in <title> (with the site name), date in the URL path
+    of the page's own permalink, body in <div id="story">."""
+    dt = datetime.fromisoformat(a["published"])
+    return f"""<html><head><title>{e(a['headline'])} :: {e(a['site'])}</title>
+<meta charset="utf-8"><link rel="shortlink" href="/{dt:%Y/%m/%d}/{a['id']}/"></head><body>
+<div id="top"><a href="/">{e(a['site'])}</a> | <a href="/archive">Archive</a> | <a href="/contact">Contact</a></div>
+<div id="story"><div class="permalink"><a href="/{dt:%Y/%m/%d}/{a['id']}/">Permalink</a></div>
+{paras(a)}<p class="signature">{e(', '.join(a['authors']))}</p></div>
+<div id="bottom"><p>More stories: <a href="/s/1">{e(OTHER[0])}</a> · <a href="/s/2">{e(OTHER[1])}</a></p></div></body></html>"""
+
+
+def nextjs_like(a: dict) -> str:
+    """A React/Next.js news site: og + twitter metas, JSON-LD with author URLs, headline <h1> inside a
+    div soup, hashed class names, and a large __NEXT_DATA__ script holding the text again."""
+    data = json.dumps({"props": {"pageProps": {"article": {"title": a["headline"], "body": a["body"]}}}},
+                      ensure_ascii=False)
+    authors = " ".join(f'<a class="c-AuthorLink__x7f2" href="/authors/{i}">{e(n)}</a>' for i, n in enumerate(a["authors"]))
+    return f"""<!DOCTYPE html><html lang="{a['lang']}"><head><meta charset="utf-8">
+<title>{e(a['headline'])} | {e(a['site'])}</title>
+<meta property="og:title" content="{e(a['headline'])}"><meta name="twitter:title" content="{e(a['headline'])}">
+<meta property="og:type" content="article"><meta property="article:published_time" content="{a['published']}">
+{ld_json(a)}</head><body><div id="__next"><div class="sc-1a2b3c"><div class="Nav_wrap__a1"><a href="/">{e(a['site'])}</a>
+<a href="/news">News</a><a href="/opinion">Opinion</a></div>
+<div class="sc-4d5e6f"><div class="Headline_h__z9"><h1 class="sc-h1x">{e(a['headline'])}</h1></div>
+<div class="Byline_b__q2">{authors}</div><div class="Timestamp_t__k3">{e(human_date(a))}</div>
+<div class="ArticleBody_body__p0">{''.join(f'<div class="Paragraph_p__r1"><p>{e(p)}</p></div>' for p in a['body'])}</div>
+<div class="Newsletter_n__m4"><p>Get our newsletter in your inbox every morning.</p><input type="email"></div>
+<div class="Recirc_r__s5"><h2>More from {e(a['site'])}</h2><ul><li>{e(OTHER[2])}</li><li>{e(OTHER[3])}</li></ul></div>
+</div></div></div><script id="__NEXT_DATA__" type="application/json">{data}</script></body></html>"""
+
+
 LAYOUT = [
     ("en-harbour", guardian_like), ("en-harbour", drupal_like), ("en-chip", reuters_like),
     ("en-ap-wildfire", ap_like), ("en-blog-python", wordpress_blog), ("de-bahn", spiegel_like),
@@ -295,6 +360,9 @@ LAYOUT = [
     ("fr-culture", drupal_like), ("fr-culture", no_metadata_local), ("es-sequia", no_metadata_local),
     ("es-sequia", guardian_like), ("ru-tass", microdata_like), ("ru-tass", drupal_like),
     ("pl-sejm", microdata_like), ("en-science", lemonde_like), ("en-science", ap_like),
+    ("en-blog-python", blog_h1_logo), ("de-blog-garten", blog_h1_logo), ("en-chip", amp_like),
+    ("fr-greve", amp_like), ("pl-sejm", amp_like), ("en-harbour", title_only), ("ru-tass", title_only),
+    ("en-ap-wildfire", nextjs_like), ("es-sequia", nextjs_like), ("de-bahn", nextjs_like),
 ]
 
 
