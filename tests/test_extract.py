@@ -211,3 +211,19 @@ def test_extract_html_on_a_page_failing_validation_exits_1(invoke, tmp_path):
     result = invoke("extract", "--html", empty, "--url", "http://x.test/a")
     assert result.exit_code == 1
     assert "/headline: minLength" in result.stderr
+
+
+@pytest.mark.parametrize("canonical", [b"/", b"/news/shared-canonical.html"])
+def test_articles_sharing_a_canonical_url_keep_their_own_documents(tmp_path, canonical):
+    from extract_support import WarcBuilder
+
+    (tmp_path / "warc").mkdir()
+    builder = WarcBuilder(tmp_path / "warc" / "a.warc.gz")
+    for rel in ("news/harvest-record.html", "news/rail-bridge.html"):
+        html = (SITE / rel).read_bytes().replace(b"<head>", b'<head><link rel="canonical" href="' + canonical + b'">', 1)
+        builder.response(f"{BASE}/{rel}", 200, html, "text/html")
+    builder.close()
+    result = extract_collection(tmp_path)
+    assert sorted(d["final_url"] for d in result.articles) == [f"{BASE}/news/harvest-record.html",
+                                                               f"{BASE}/news/rail-bridge.html"]
+    assert len({d["article_id"] for d in result.articles}) == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from archiver.atomic import atomic_write
 from archiver.collection import Collection
-from archiver.extract.document import analyse_html
+from archiver.extract.document import analyse_html, article_id
 from archiver.extract.warcsource import RecordRef, WarcIndex, read_payload
 from archiver.schemas import validate_document
 
@@ -76,12 +76,17 @@ def extract_collection(collection: Path) -> ExtractResult:
             result.not_articles.append(ref.target_uri)
             continue
         previous = chosen.get(document["article_id"])
+        if previous is not None and previous[0]["final_url"] != document["final_url"] and (
+                previous[0]["body"]["fingerprint"] != document["body"]["fingerprint"]):
+            # Two different articles claim one canonical URL: key this one by its own URL instead.
+            document["article_id"] = article_id(document["final_url"])
+            previous = chosen.get(document["article_id"])
         if previous is None or (document["provenance"]["capture_time"] or "") >= (
                 previous[0]["provenance"]["capture_time"] or ""):
             chosen[document["article_id"]] = (document, ref.target_uri)
     coll.articles_dir.mkdir(parents=True, exist_ok=True)
-    for article_id in sorted(chosen):
-        document, url = chosen[article_id]
+    for key in sorted(chosen):
+        document, url = chosen[key]
         violations = validate_document(document)
         if violations:
             result.failures.extend((url, str(v)) for v in violations)

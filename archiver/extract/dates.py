@@ -73,12 +73,13 @@ def first_valid(candidates: list[tuple[str | None, str]], bound: datetime) -> Fo
     return None
 
 
-def htmldate_fallback(tree, bound: datetime) -> FoundDate | None:
-    """htmldate's guess at the original publication day, bounded by the capture time."""
+def htmldate_fallback(tree, bound: datetime, url: str | None = None) -> FoundDate | None:
+    """htmldate's guess at the original publication day (from the page and its URL), bounded by the
+    capture time."""
     from htmldate import find_date
 
     try:
-        found = find_date(tree, original_date=True, extensive_search=True, outputformat="%Y-%m-%d",
+        found = find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d",
                           min_date=_EARLIEST.isoformat(), max_date=bound.strftime("%Y-%m-%d"))
     except Exception as exc:  # htmldate is a heuristic; a failure there is just "no date"
         log.debug("htmldate failed: %s", exc)
