@@ -220,7 +220,8 @@ def test_articles_sharing_a_canonical_url_keep_their_own_documents(tmp_path, can
     (tmp_path / "warc").mkdir()
     builder = WarcBuilder(tmp_path / "warc" / "a.warc.gz")
     for rel in ("news/harvest-record.html", "news/rail-bridge.html"):
-        html = (SITE / rel).read_bytes().replace(b"<head>", b'<head><link rel="canonical" href="' + canonical + b'">', 1)
+        link = b'<head><link rel="canonical" href="' + canonical + b'">'
+        html = (SITE / rel).read_bytes().replace(b"<head>", link, 1)
         builder.response(f"{BASE}/{rel}", 200, html, "text/html")
     builder.close()
     result = extract_collection(tmp_path)
