@@ -215,3 +215,11 @@ def test_site_name_h1_is_not_the_headline_and_a_wrapper_class_does_not_hide_the_
     assert doc["body"]["word_count"] == 78
     assert [a["name"] for a in doc["authors"]] == ["Sam Kowalczyk"]
     assert doc["date_published"] == "2024-03-30"
+
+
+def test_json_ld_author_string_with_by_prefix():
+    doc = extract_html(page(ld(headline="Budget vote", author="By Ana Horvat and Ivo Babic"),
+                            "<article><h1>Budget vote</h1>" + STORY + "</article>"),
+                       URL, capture_time=CAPTURED)
+    assert [a["name"] for a in doc["authors"]] == ["Ana Horvat", "Ivo Babic"]
+    assert doc["provenance"]["field_sources"]["authors"] == "json-ld"

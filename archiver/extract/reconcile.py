@@ -161,6 +161,7 @@ def split_names(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text or text.startswith(("http://", "https://")):
         return []
+    text = re.sub(r"^(?:by|von|par|por)\s+", "", text, flags=re.IGNORECASE)
     return [n.strip(" .") for n in _NAME_SPLIT.split(text) if n and n.strip(" .")]
 
 

@@ -88,7 +88,8 @@ def scan(path: Path, name: str) -> Iterator[RecordRef]:
                     refers_to=h.get_header("WARC-Refers-To"),
                     refers_to_uri=_clean_uri(h.get_header("WARC-Refers-To-Target-URI")) or None)
                 if record.http_headers is not None:
-                    ref.status = int(record.http_headers.get_statuscode() or 0) or None
+                    code = (record.http_headers.get_statuscode() or "").strip()
+                    ref.status = int(code) if code.isdigit() else None
                     ref.content_type = record.http_headers.get_header("Content-Type")
                     ref.location = record.http_headers.get_header("Location")
                     ref.http_headers = dict(record.http_headers.headers)
