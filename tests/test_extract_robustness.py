@@ -223,3 +223,27 @@ def test_json_ld_author_string_with_by_prefix():
                        URL, capture_time=CAPTURED)
     assert [a["name"] for a in doc["authors"]] == ["Ana Horvat", "Ivo Babic"]
     assert doc["provenance"]["field_sources"]["authors"] == "json-ld"
+
+
+@pytest.mark.parametrize("h1, structured, want", [
+    # a logo <h1> linking to the home page by absolute URL is not the headline
+    ("<h1><a href='https://news.test/'>News Test</a></h1><article><h2 class='entry-title'>Budget passes "
+     "after long debate</h2>", "", "Budget passes after long debate"),
+    # an <h1> with a kicker: the part the structured headline names
+    ("<article><h1><span>Budget</span> <span>Council passes the budget after a long debate</span></h1>",
+     "<meta property='og:title' content='Council passes the budget after a long debate'>",
+     "Council passes the budget after a long debate"),
+    # an anchor without href inside the headline does not make it a logo
+    ("<article><h1><a name='top'></a>Council passes the budget</h1>", "", "Council passes the budget"),
+])
+def test_headline_choices(h1, structured, want):
+    doc = extract_html(page(structured, h1 + STORY + "</article>"), URL, capture_time=CAPTURED)
+    assert doc["headline"] == want
+
+
+def test_job_titles_and_placeholders_are_not_authors():
+    doc = extract_html(page("<meta name='author' content='admin'>",
+                            "<article><h1>Budget vote</h1>"
+                            "<p class='byline'>By Jane Doe, Senior Correspondent</p>" + STORY + "</article>"),
+                       URL, capture_time=CAPTURED)
+    assert [a["name"] for a in doc["authors"]] == ["Jane Doe"]

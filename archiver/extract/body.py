@@ -85,7 +85,7 @@ def extract_paragraphs(tree, headline: str | None = None,
     try:
         text = trafilatura.extract(copy.deepcopy(cleaned), output_format="txt", include_comments=False,
                                    include_tables=False, include_images=False, include_links=False,
-                                   favor_precision=True, deduplicate=False)
+                                   deduplicate=False)
     except Exception as exc:  # trafilatura is best effort; fall back to our own reading
         log.debug("trafilatura failed: %s", exc)
     source = "trafilatura"

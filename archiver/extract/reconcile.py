@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from archiver.extract.sources import PageSources
 
@@ -19,6 +19,13 @@ _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
 _BYLINE = re.compile(r"^\s*(?:(?:written\s+|posted\s+)?by|von|par|por|door|di|autor(?:ka)?:?|автор:?|текст:?)"
                      r"\s+"
                      r"(?P<names>[^\d|·•]{3,120}?)\s*(?:[|·•\d].*)?$", re.IGNORECASE)
+# Job titles that follow a name in bylines ('By Jane Doe, Senior Correspondent'): not authors.
+_ROLE = re.compile(r"\b(?:correspondent|reporter|editor|writer|staff|contributor|journalist|columnist|"
+                   r"photographer|analyst|redakteur\w*|korrespondent\w*|journaliste|rédact\w+|redactor\w*|"
+                   r"periodista|корреспондент\w*|журналист\w*|редактор\w*|dziennikar\w+|reporter\w*)\b",
+                   re.IGNORECASE)
+_NOT_NAMES = {"admin", "administrator", "editor", "editors", "staff", "redaktion", "rédaction", "redacción",
+              "news desk", "newsdesk", "web desk", "guest", "anonymous", "unknown"}
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&)\s*", re.IGNORECASE)
 
 
@@ -64,10 +71,12 @@ _TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:entry-title|post-title|article-title|
 
 def _is_logo(h) -> bool:
     """An <h1> that is the site's name: it links to the home page or sits in the page header."""
-    links = h.xpath(".//a/@href")
-    if any(href.strip() in ("/", "./", "index.html", "/index.html") or h.xpath('.//a[@rel="home"]')
-           for href in links):
-        return True
+    for a in h.xpath(".//a"):
+        href = (a.get("href") or "").strip()
+        parts = urlsplit(href)
+        home = parts.path in ("", "/", "./", "index.html", "/index.html")
+        if a.get("rel") == "home" or (href and home and not parts.query and not parts.fragment):
+            return True
     return bool(h.xpath('ancestor::*[@id="header" or @id="masthead" or contains(@class, "site-header") '
                         'or contains(@class, "site-branding")]'))
 
@@ -127,6 +136,12 @@ def choose_headline(src: PageSources, site_name: str | None
             headline = pick
             agreeing = next((s for v, s in structured if same_text(v, pick)), None)
             source = agreeing or "html"
+            # An <h1> holding a kicker or label as well ('Verkehr Bahn kündigt ...'): the headline is
+            # the part a structured source names.
+            inner = next(((v, s) for v, s in structured if len(words(v)) >= 3
+                          and len(words(v)) < len(words(pick)) and contains_text(pick, v)), None)
+            if agreeing is None and inner is not None:
+                headline, source = inner
     if headline is None and structured:
         headline, source = structured[0]
     if headline is None and title_clean:
@@ -162,7 +177,8 @@ def split_names(text: str) -> list[str]:
     if not text or text.startswith(("http://", "https://")):
         return []
     text = re.sub(r"^(?:by|von|par|por)\s+", "", text, flags=re.IGNORECASE)
-    return [n.strip(" .") for n in _NAME_SPLIT.split(text) if n and n.strip(" .")]
+    names = [n.strip(" .") for n in _NAME_SPLIT.split(text) if n and n.strip(" .")]
+    return [n for n in names if not _ROLE.search(n) and n.casefold() not in _NOT_NAMES]
 
 
 def choose_authors(src: PageSources, base_url: str, publisher: str | None) -> tuple[list[dict], str | None]:
