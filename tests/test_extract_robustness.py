@@ -247,3 +247,9 @@ def test_job_titles_and_placeholders_are_not_authors():
                             "<p class='byline'>By Jane Doe, Senior Correspondent</p>" + STORY + "</article>"),
                        URL, capture_time=CAPTURED)
     assert [a["name"] for a in doc["authors"]] == ["Jane Doe"]
+
+
+def test_companies_and_people_reporting_are_not_outlets():
+    paras = ["Apple reported record profits on Thursday.", "Sergey Lavrov reported to the president.",
+             "The figures were first published by the Financial Times, the Kyiv Post reported."]
+    assert [a["name"] for a in find_attributions(paras)] == ["Kyiv Post"]
