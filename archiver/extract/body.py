@@ -23,7 +23,7 @@ _CHROME_WORDS = (
     "byline", "author", "dateline-meta", "timestamp", "meta", "date", "tags", "cookie", "paywall",
     "read-more", "readmore", "see-also", "sidebar", "footer", "navigation", "menu",
 )
-_CHROME_CLASS = re.compile(
+CHROME_CLASS = re.compile(
     r"(?:^|[\s_-])(?:" + "|".join(re.escape(w) for w in _CHROME_WORDS) + r")(?:$|[\s_-])", re.IGNORECASE)
 _CHROME_TAGS = ("nav", "header", "footer", "aside", "form", "figure", "figcaption", "script", "style",
                 "noscript", "iframe", "button", "h1")
@@ -39,7 +39,7 @@ def _is_chrome(el) -> bool:
     if el.tag in _CHROME_TAGS:
         return True
     names = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
-    if names and el.tag not in ("html", "body", "article", "main") and _CHROME_CLASS.search(names):
+    if names and el.tag not in ("html", "body", "article", "main") and CHROME_CLASS.search(names):
         # never throw away the container holding the body itself
         return el.get("itemprop") != "articleBody"
     return False

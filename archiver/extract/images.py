@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
-from archiver.extract.body import _CHROME_CLASS
+from archiver.extract.body import CHROME_CLASS
 from archiver.extract.credits import split_credit
 from archiver.extract.reconcile import clean
 from archiver.extract.sources import PageSources
@@ -30,7 +30,7 @@ def _in_chrome(el, container) -> bool:
     for anc in el.iterancestors():
         if anc is container:
             return False
-        if anc.tag in ("nav", "footer", "aside", "form", "header") or _CHROME_CLASS.search(
+        if anc.tag in ("nav", "footer", "aside", "form", "header") or CHROME_CLASS.search(
                 " ".join(filter(None, (anc.get("class"), anc.get("id"))))):
             return True
     return False
