@@ -253,3 +253,13 @@ def test_companies_and_people_reporting_are_not_outlets():
     paras = ["Apple reported record profits on Thursday.", "Sergey Lavrov reported to the president.",
              "The figures were first published by the Financial Times, the Kyiv Post reported."]
     assert [a["name"] for a in find_attributions(paras)] == ["Kyiv Post"]
+
+
+def test_avatars_icons_and_pixels_are_not_article_images():
+    body = ("<article><h1>Budget vote</h1><img src='/a/avatar-jane.jpg' alt='Jane'>"
+            "<img src='/t.gif' width='1' height='1'><img class='icon-share' src='/s.png'>"
+            "<figure><img src='/photos/council.jpg' alt='The council'><figcaption>The council chamber. "
+            "Photo: Ana Horvat</figcaption></figure>" + STORY + "</article>")
+    doc = extract_html(page("", body), URL, capture_time=CAPTURED)
+    assert [(i["url"], i["caption"], i["credit"]) for i in doc["images"]] == [
+        ("http://news.test/photos/council.jpg", "The council chamber", "Ana Horvat")]
