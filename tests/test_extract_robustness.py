@@ -263,3 +263,14 @@ def test_avatars_icons_and_pixels_are_not_article_images():
     doc = extract_html(page("", body), URL, capture_time=CAPTURED)
     assert [(i["url"], i["caption"], i["credit"]) for i in doc["images"]] == [
         ("http://news.test/photos/council.jpg", "The council chamber", "Ana Horvat")]
+
+
+def test_structured_values_as_lists_and_objects():
+    head = ld(headline=["Council passes budget"], publisher=[{"@type": "Organization", "name": "News Test"}],
+              author=[{"@type": "Person", "name": ["Ana Horvat"]}], keywords=["budget", "council", "budget"])
+    doc = extract_html(page(head, "<svg><title>icon</title></svg><article><h1>Council passes budget</h1>"
+                            + STORY + "</article>"), URL, capture_time=CAPTURED)
+    assert doc["publisher"] == "News Test"
+    assert doc["headline"] == "Council passes budget" and doc["alternative_headline"] is None
+    assert doc["keywords"] == ["budget", "council"]
+    assert doc["authors"] == [{"name": "Ana Horvat", "url": None}]

@@ -46,10 +46,15 @@ def contains_text(outer: str | None, inner: str | None) -> bool:
 
 
 def clean(text: Any) -> str | None:
+    """Whitespace-normalised text from a metadata value: a string, a JSON-LD/microdata object (its
+    name or @value) or a list of them (the first usable one)."""
     if isinstance(text, list):
-        text = next((t for t in text if isinstance(t, str) and t.strip()), None)
+        return next((c for c in map(clean, text) if c), None)
     if isinstance(text, dict):
-        text = text.get("name") or text.get("@value")
+        props = text.get("properties", text)
+        text = props.get("name") or props.get("@value")
+        if isinstance(text, (list, dict)):
+            return clean(text)
     if not isinstance(text, str):
         return None
     text = " ".join(text.split())
@@ -122,7 +127,8 @@ def choose_headline(src: PageSources, site_name: str | None
                   (src.og("og:title"), "opengraph"),
                   (src.meta_first("twitter:title", "title", "dc.title", "headline"), "meta")]
     structured = [(v, s) for v, s in structured if v]
-    title = clean(src.tree.findtext(".//title"))
+    titles = src.tree.xpath("//head/title") or src.tree.xpath("//title[not(ancestor::svg)]")
+    title = clean(titles[0].text_content()) if titles else None
     title_clean = title_headline(title, site_name)
     h1s = _visible_h1s(src.tree)
     headline = source = None
