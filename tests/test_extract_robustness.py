@@ -171,3 +171,106 @@ def test_attributions_credit_outlets_not_people_or_ministries():
     got = find_attributions(paras, exclude="BelTA")
     assert [a["name"] for a in got] == ["TASS", "Interfax", "Reuters"]
     assert got[0]["phrase"] == "TASS has reported"
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Publicado el 1 de febrero de 2024, 13:25", "2024-02-01"),
+    ("Publié le 06 mars 2023 à 18h45", "2023-03-06"),
+    ("16. Mai 2024, 11.32 Uhr", "2024-05-16"),
+    ("Updated May 3, 2024 at 5:00 pm", "2024-05-03"),
+    ("22 ноября 2023, 09:15", "2023-11-22"),
+    ("23 maja 2024", "2024-05-23"),
+    ("16.05.2024", "2024-05-16"),
+    ("no date here, only 2024", None),
+])
+def test_dates_written_out_in_several_languages(text, want):
+    from archiver.extract.dates import date_in_text
+
+    got = date_in_text(text)
+    assert (got.isoformat() if got else None) == want
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("<div class='firma'>Por Jordi Puig</div>", ["Jordi Puig"]),
+    ("<p class='byline'>By Daniel Okafor and Priya Raman | 7 Feb</p>", ["Daniel Okafor", "Priya Raman"]),
+    ("<span>Par Claire Dubois et Mathieu Lefèvre</span>", ["Claire Dubois", "Mathieu Lefèvre"]),
+    ("<p>By continuing you accept our cookies and the terms.</p>", []),
+])
+def test_bylines_as_text(byline, names):
+    doc = extract_html(page("", "<article><h1>Budget vote</h1>" + byline + STORY + "</article>"), URL,
+                       capture_time=CAPTURED)
+    assert [a["name"] for a in doc["authors"]] == names
+
+
+def test_site_name_h1_is_not_the_headline_and_a_wrapper_class_does_not_hide_the_post():
+    html = page("<title>Sam's notes: Moving to Python 3.12</title>",
+                "<div id='header'><h1 class='title'><a href='/'>Sam's notes</a></h1></div>"
+                "<div class='date-outer'><h2 class='date-header'>30 March 2024</h2>"
+                "<div class='post'><h3 class='post-title entry-title'>Moving to Python 3.12</h3>"
+                "<div class='post-body'>" + STORY + "</div>"
+                "<div class='post-footer'><span class='post-author vcard'>Posted by Sam Kowalczyk</span>"
+                "</div></div></div>")
+    doc = extract_html(html, URL, capture_time=CAPTURED)
+    assert doc["headline"] == "Moving to Python 3.12"
+    assert doc["body"]["word_count"] == 78
+    assert [a["name"] for a in doc["authors"]] == ["Sam Kowalczyk"]
+    assert doc["date_published"] == "2024-03-30"
+
+
+def test_json_ld_author_string_with_by_prefix():
+    doc = extract_html(page(ld(headline="Budget vote", author="By Ana Horvat and Ivo Babic"),
+                            "<article><h1>Budget vote</h1>" + STORY + "</article>"),
+                       URL, capture_time=CAPTURED)
+    assert [a["name"] for a in doc["authors"]] == ["Ana Horvat", "Ivo Babic"]
+    assert doc["provenance"]["field_sources"]["authors"] == "json-ld"
+
+
+@pytest.mark.parametrize("h1, structured, want", [
+    # a logo <h1> linking to the home page by absolute URL is not the headline
+    ("<h1><a href='https://news.test/'>News Test</a></h1><article><h2 class='entry-title'>Budget passes "
+     "after long debate</h2>", "", "Budget passes after long debate"),
+    # an <h1> with a kicker: the part the structured headline names
+    ("<article><h1><span>Budget</span> <span>Council passes the budget after a long debate</span></h1>",
+     "<meta property='og:title' content='Council passes the budget after a long debate'>",
+     "Council passes the budget after a long debate"),
+    # an anchor without href inside the headline does not make it a logo
+    ("<article><h1><a name='top'></a>Council passes the budget</h1>", "", "Council passes the budget"),
+])
+def test_headline_choices(h1, structured, want):
+    doc = extract_html(page(structured, h1 + STORY + "</article>"), URL, capture_time=CAPTURED)
+    assert doc["headline"] == want
+
+
+def test_job_titles_and_placeholders_are_not_authors():
+    doc = extract_html(page("<meta name='author' content='admin'>",
+                            "<article><h1>Budget vote</h1>"
+                            "<p class='byline'>By Jane Doe, Senior Correspondent</p>" + STORY + "</article>"),
+                       URL, capture_time=CAPTURED)
+    assert [a["name"] for a in doc["authors"]] == ["Jane Doe"]
+
+
+def test_companies_and_people_reporting_are_not_outlets():
+    paras = ["Apple reported record profits on Thursday.", "Sergey Lavrov reported to the president.",
+             "The figures were first published by the Financial Times, the Kyiv Post reported."]
+    assert [a["name"] for a in find_attributions(paras)] == ["Kyiv Post"]
+
+
+def test_avatars_icons_and_pixels_are_not_article_images():
+    body = ("<article><h1>Budget vote</h1><img src='/a/avatar-jane.jpg' alt='Jane'>"
+            "<img src='/t.gif' width='1' height='1'><img class='icon-share' src='/s.png'>"
+            "<figure><img src='/photos/council.jpg' alt='The council'><figcaption>The council chamber. "
+            "Photo: Ana Horvat</figcaption></figure>" + STORY + "</article>")
+    doc = extract_html(page("", body), URL, capture_time=CAPTURED)
+    assert [(i["url"], i["caption"], i["credit"]) for i in doc["images"]] == [
+        ("http://news.test/photos/council.jpg", "The council chamber", "Ana Horvat")]
+
+
+def test_structured_values_as_lists_and_objects():
+    head = ld(headline=["Council passes budget"], publisher=[{"@type": "Organization", "name": "News Test"}],
+              author=[{"@type": "Person", "name": ["Ana Horvat"]}], keywords=["budget", "council", "budget"])
+    doc = extract_html(page(head, "<svg><title>icon</title></svg><article><h1>Council passes budget</h1>"
+                            + STORY + "</article>"), URL, capture_time=CAPTURED)
+    assert doc["publisher"] == "News Test"
+    assert doc["headline"] == "Council passes budget" and doc["alternative_headline"] is None
+    assert doc["keywords"] == ["budget", "council"]
+    assert doc["authors"] == [{"name": "Ana Horvat", "url": None}]

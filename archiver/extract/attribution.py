@@ -26,7 +26,7 @@ _NAME_RU = r"(?:«[^»]{2,40}»|[А-ЯЁA-Z][\w\-]*(?:\s+[А-ЯЁA-Z][\w\-]*)*)"
 
 _PATTERNS = [
     # 'TASS has reported', 'Interfax reports', 'local broadcaster ONT reported'
-    re.compile(rf"(?:(?:the\s+)?{_OUTLET_NOUN}\s+)?(?P<name>{_NAME})\s+(?:has\s+|had\s+)?"
+    re.compile(rf"(?:(?:the\s+)?(?P<noun>{_OUTLET_NOUN})\s+)?(?P<name>{_NAME})\s+(?:has\s+|had\s+)?"
                rf"(?:reported|reports|writes|wrote|has\s+learned|informs|cited)\b"),
     # 'according to Interfax', 'as cited by the state news agency BelTA', 'as reported by Reuters'
     re.compile(rf"(?:according\s+to|(?:as\s+)?cited\s+by|reported\s+by|quoted\s+by)\s+(?:the\s+)?"
@@ -38,12 +38,17 @@ _PATTERNS = [
 ]
 
 
+_MEDIA_WORD = re.compile(r"\b(?:news|times|post|journal|agency|press|tv|radio|gazette|herald|telegraph|"
+                         r"tribune|daily|media|broadcasting|television|wire|zeitung|nachrichten|presse|"
+                         r"noticias|diario|нов\w+|газет\w+|агентств\w+)\b", re.IGNORECASE)
+
+
 def _looks_like_outlet(name: str, noun: str | None, subject_pattern: bool) -> bool:
-    if name.lower() in KNOWN_OUTLETS or noun:
+    """Known agencies, names introduced as an outlet or made of media words; in 'X reported', also
+    short acronyms ('ONT reported'), never other names ('Apple reported record profits')."""
+    if name.lower() in KNOWN_OUTLETS or noun or _MEDIA_WORD.search(name):
         return True
-    # 'X reported' with X a person's name is rare in news copy about agencies; accept acronyms and
-    # single capitalised names as outlets only in the subject-of-'reported' pattern.
-    return subject_pattern and (name.isupper() or len(name.split()) <= 3)
+    return subject_pattern and name.isupper() and 2 <= len(name) <= 6
 
 
 def find_attributions(paragraphs: list[str], exclude: str | None = None) -> list[dict[str, str]]:

@@ -23,7 +23,7 @@ _CHROME_WORDS = (
     "byline", "author", "dateline-meta", "timestamp", "meta", "date", "tags", "cookie", "paywall",
     "read-more", "readmore", "see-also", "sidebar", "footer", "navigation", "menu",
 )
-_CHROME_CLASS = re.compile(
+CHROME_CLASS = re.compile(
     r"(?:^|[\s_-])(?:" + "|".join(re.escape(w) for w in _CHROME_WORDS) + r")(?:$|[\s_-])", re.IGNORECASE)
 _CHROME_TAGS = ("nav", "header", "footer", "aside", "form", "figure", "figcaption", "script", "style",
                 "noscript", "iframe", "button", "h1")
@@ -39,18 +39,31 @@ def _is_chrome(el) -> bool:
     if el.tag in _CHROME_TAGS:
         return True
     names = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
-    if names and el.tag not in ("html", "body", "article", "main") and _CHROME_CLASS.search(names):
+    if names and el.tag not in ("html", "body", "article", "main") and CHROME_CLASS.search(names):
         # never throw away the container holding the body itself
         return el.get("itemprop") != "articleBody"
     return False
 
 
+def _paragraph_chars(el) -> int:
+    return sum(len(p.text_content()) for p in el.iter("p"))
+
+
 def strip_chrome(tree):
-    """A copy of *tree* without elements that are never body text."""
+    """A copy of *tree* without elements that are never body text.
+
+    Class names are only a hint ('date-outer' or 'post-meta-wrapper' may wrap a whole post): an element
+    holding a large share of the page's paragraph text is kept whatever its class or tag says.
+    """
     tree = copy.deepcopy(tree)
+    total = _paragraph_chars(tree) or 1
     for el in list(tree.iter()):
-        if el.getparent() is not None and _is_chrome(el):
-            el.drop_tree()
+        if el.getparent() is None or not _is_chrome(el):
+            continue
+        always = el.tag in ("h1", "figure", "figcaption", "script", "style")
+        if not always and _paragraph_chars(el) > 0.4 * total:
+            continue
+        el.drop_tree()
     return tree
 
 
@@ -72,7 +85,7 @@ def extract_paragraphs(tree, headline: str | None = None,
     try:
         text = trafilatura.extract(copy.deepcopy(cleaned), output_format="txt", include_comments=False,
                                    include_tables=False, include_images=False, include_links=False,
-                                   favor_precision=True, deduplicate=False)
+                                   deduplicate=False)
     except Exception as exc:  # trafilatura is best effort; fall back to our own reading
         log.debug("trafilatura failed: %s", exc)
     source = "trafilatura"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archiver.atomic import atomic_write
 from archiver.collection import Collection
-from archiver.extract.document import analyse_html
+from archiver.extract.document import analyse_html, article_id
 from archiver.extract.warcsource import RecordRef, WarcIndex, read_payload
 from archiver.schemas import validate_document
 
@@ -59,7 +60,11 @@ def extract_collection(collection: Path) -> ExtractResult:
     chosen: dict[str, tuple[dict, str]] = {}
     for ref, payload_ref in index.html_pages():
         result.pages += 1
-        html = read_payload(payload_ref)
+        try:
+            html = read_payload(payload_ref)
+        except (ValueError, EOFError, OSError, zlib.error) as exc:  # bad chunking or content-encoding
+            result.failures.append((ref.target_uri, f"payload unreadable: {type(exc).__name__}: {exc}"))
+            continue
         headers = dict(ref.http_headers or payload_ref.http_headers or {})
         if ref.content_type:
             headers["Content-Type"] = ref.content_type
@@ -71,12 +76,17 @@ def extract_collection(collection: Path) -> ExtractResult:
             result.not_articles.append(ref.target_uri)
             continue
         previous = chosen.get(document["article_id"])
+        if previous is not None and previous[0]["final_url"] != document["final_url"] and (
+                previous[0]["body"]["fingerprint"] != document["body"]["fingerprint"]):
+            # Two different articles claim one canonical URL: key this one by its own URL instead.
+            document["article_id"] = article_id(document["final_url"])
+            previous = chosen.get(document["article_id"])
         if previous is None or (document["provenance"]["capture_time"] or "") >= (
                 previous[0]["provenance"]["capture_time"] or ""):
             chosen[document["article_id"]] = (document, ref.target_uri)
     coll.articles_dir.mkdir(parents=True, exist_ok=True)
-    for article_id in sorted(chosen):
-        document, url = chosen[article_id]
+    for key in sorted(chosen):
+        document, url = chosen[key]
         violations = validate_document(document)
         if violations:
             result.failures.extend((url, str(v)) for v in violations)

@@ -73,12 +73,13 @@ def first_valid(candidates: list[tuple[str | None, str]], bound: datetime) -> Fo
     return None
 
 
-def htmldate_fallback(tree, bound: datetime) -> FoundDate | None:
-    """htmldate's guess at the original publication day, bounded by the capture time."""
+def htmldate_fallback(tree, bound: datetime, url: str | None = None) -> FoundDate | None:
+    """htmldate's guess at the original publication day (from the page and its URL), bounded by the
+    capture time."""
     from htmldate import find_date
 
     try:
-        found = find_date(tree, original_date=True, extensive_search=True, outputformat="%Y-%m-%d",
+        found = find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d",
                           min_date=_EARLIEST.isoformat(), max_date=bound.strftime("%Y-%m-%d"))
     except Exception as exc:  # htmldate is a heuristic; a failure there is just "no date"
         log.debug("htmldate failed: %s", exc)
@@ -95,3 +96,71 @@ def later_or_same(modified: FoundDate, published: FoundDate) -> bool:
     if isinstance(m, datetime) and isinstance(p, datetime):
         return m >= p
     return modified.day() >= published.day()
+
+
+# Month names (and common abbreviations) in the languages of the pages we capture most; genitive
+# forms where the language uses them in dates ('18 января', '23 maja').
+_MONTH_NAMES = {
+    1: "january jan janvier janv januar jänner enero ene gennaio gen janeiro jan januari января январь "
+       "stycznia styczeń січня",
+    2: "february feb février févr februar febrero feb febbraio fevereiro fev februari февраля февраль "
+       "lutego luty лютого",
+    3: "march mar mars märz marzo mar março maart марта март marca marzec березня",
+    4: "april apr avril abril aprile abr апреля апрель kwietnia kwiecień квітня",
+    5: "may mai mayo maggio maio mei мая май maja maj травня",
+    6: "june jun juin juni junio giugno junho июня июнь czerwca czerwiec червня",
+    7: "july jul juillet juli julio luglio julho июля июль lipca lipiec липня",
+    8: "august aug août agosto ago augustus августа август sierpnia sierpień серпня",
+    9: "september sep sept septembre septiembre settembre setembro сентября сентябрь września wrzesień "
+       "вересня",
+    10: "october oct octobre oktober octubre ottobre outubro okt oktober октября октябрь października "
+        "październik жовтня",
+    11: "november nov novembre noviembre novembro ноября ноябрь listopada listopad листопада",
+    12: "december dec décembre dezember diciembre dic dicembre dezembro dez декабря декабрь grudnia "
+        "grudzień грудня",
+}
+_MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
+_MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_TEXT_DATES = [
+    (re.compile(rf"\b(?P<d>\d{{1,2}})\.?\s+(?:de\s+)?(?P<m>{_MONTH_RE})\.?,?\s+(?:de\s+)?(?P<y>(?:19|20)\d\d)\b",
+                re.IGNORECASE), "dmy"),
+    (re.compile(rf"\b(?P<m>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b",
+                re.IGNORECASE), "mdy"),
+    (re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)\b"), "numeric"),
+    (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"), "numeric"),
+]
+
+
+def date_in_text(text: str) -> date | None:
+    """The first calendar date written out in *text* ('1 de febrero de 2024', 'May 3, 2024', '16.05.2024')."""
+    for pattern, _kind in _TEXT_DATES:
+        m = pattern.search(text)
+        if not m:
+            continue
+        month = m.group("m")
+        month_n = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."))
+        try:
+            return date(int(m.group("y")), month_n or 0, int(m.group("d")))
+        except ValueError:
+            continue
+    return None
+
+
+_DATE_CLASS = re.compile(r"date|time|fecha|datum|data|publi|posted|meta|dateline|timestamp", re.IGNORECASE)
+
+
+def visible_date(container, bound: datetime) -> FoundDate | None:
+    """A publication day written in a short element near the top of the article (text heuristic)."""
+    short = []
+    for el in container.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "li", "a"):
+            continue
+        text = " ".join(el.text_content().split())
+        if 6 <= len(text) <= 80:
+            names = " ".join(filter(None, (el.get("class"), el.get("id"), el.tag)))
+            short.append((0 if _DATE_CLASS.search(names) else 1, len(short), text))
+    for _, _, text in sorted(short):
+        day = date_in_text(text)
+        if day is not None and not_after(day, bound):
+            return FoundDate(day, "text-heuristic")
+    return None

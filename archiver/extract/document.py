@@ -10,15 +10,15 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from archiver import __version__
 from archiver.extract.attribution import find_attributions
 from archiver.extract.body import extract_paragraphs, fingerprint, word_count
 from archiver.extract.charset import decode_html
 from archiver.extract.dateline import find_dateline
-from archiver.extract.dates import first_valid, htmldate_fallback, later_or_same
-from archiver.extract.images import CaptureLookup, extract_images
+from archiver.extract.dates import first_valid, htmldate_fallback, later_or_same, visible_date
+from archiver.extract.images import CaptureLookup, article_container, extract_images
 from archiver.extract.reconcile import bcp47, choose_authors, choose_headline, clean, first, keywords_from
 from archiver.extract.sources import PageSources, collect_sources, parse_tree
 
@@ -34,6 +34,16 @@ def article_id(identifying_url: str) -> str:
     return "art-" + hashlib.sha256(identifying_url.encode("utf-8")).hexdigest()[:16]
 
 
+def identifying_url(canonical: str | None, final_url: str) -> str:
+    """The URL an article is known by: its canonical URL, unless that is implausible for one article
+    (another site, or a site's home page, a common misconfiguration), then the final URL."""
+    if canonical:
+        c, f = urlsplit(canonical), urlsplit(final_url)
+        if c.hostname == f.hostname and c.path.strip("/") and c.path != "/index.html":
+            return canonical
+    return final_url
+
+
 def _header(headers: dict | None, name: str) -> str | None:
     for key, value in (headers or {}).items():
         if key.lower() == name.lower():
@@ -47,7 +57,7 @@ def _ld_url(value: Any) -> str | None:
     return clean(value)
 
 
-def _dates(src: PageSources, bound: datetime) -> tuple[Any, Any]:
+def _dates(src: PageSources, bound: datetime, url: str) -> tuple[Any, Any]:
     ld, md = src.article_jsonld or {}, src.article_microdata or {}
     tree = src.tree
     times = tree.xpath("//article//time[@datetime]") or tree.xpath("//time[@datetime]")
@@ -57,10 +67,11 @@ def _dates(src: PageSources, bound: datetime) -> tuple[Any, Any]:
         (clean(md.get("datePublished")) or clean(md.get("dateCreated")), "microdata"),
         (src.og("article:published_time") or src.og("og:published_time"), "opengraph"),
         (src.meta_first("article:published_time", "pubdate", "publishdate", "publish-date", "date",
-                        "dc.date", "dc.date.issued", "dcterms.created", "dcterms.issued", "sailthru.date",
-                        "parsely-pub-date", "publication_date", "datepublished", "citation_date"), "meta"),
+                        "dc.date", "dc.date.issued", "dcterms.date", "dcterms.created", "dcterms.issued",
+                        "sailthru.date", "parsely-pub-date", "publication_date", "datepublished",
+                        "citation_date"), "meta"),
         (pub_time, "html"),
-    ], bound) or htmldate_fallback(tree, bound)
+    ], bound) or visible_date(article_container(tree), bound) or htmldate_fallback(tree, bound, url)
     mod_time = next((t.get("datetime") for t in times if t.get("itemprop") == "dateModified"), None)
     modified = first_valid([
         (clean(ld.get("dateModified")), "json-ld"),
@@ -152,7 +163,7 @@ def analyse_html(html: bytes, url: str, *, final_url: str | None = None, headers
     credited = put("credited_sources", find_attributions(paragraphs, dateline.agency if dateline else None),
                    "text-heuristic")
     bound = capture_time or datetime.now(UTC)
-    published, modified = _dates(src, bound)
+    published, modified = _dates(src, bound, base)
     put("date_published", published, published.source if published else None)
     put("date_modified", modified, modified.source if modified else None)
     images, i_src = extract_images(src, base, image_lookup)
@@ -169,7 +180,7 @@ def analyse_html(html: bytes, url: str, *, final_url: str | None = None, headers
 
     document = {
         "$schema": SCHEMA_ID,
-        "article_id": article_id(canonical or base),
+        "article_id": article_id(identifying_url(canonical, base)),
         "url": url,
         "final_url": base,
         "canonical_url": canonical,

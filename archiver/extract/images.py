@@ -3,11 +3,12 @@ elements first, then from structured data (JSON-LD image, microdata image, og:im
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
-from archiver.extract.body import _CHROME_CLASS
+from archiver.extract.body import CHROME_CLASS
 from archiver.extract.credits import split_credit
 from archiver.extract.reconcile import clean
 from archiver.extract.sources import PageSources
@@ -30,10 +31,24 @@ def _in_chrome(el, container) -> bool:
     for anc in el.iterancestors():
         if anc is container:
             return False
-        if anc.tag in ("nav", "footer", "aside", "form", "header") or _CHROME_CLASS.search(
+        if anc.tag in ("nav", "footer", "aside", "form", "header") or CHROME_CLASS.search(
                 " ".join(filter(None, (anc.get("class"), anc.get("id"))))):
             return True
     return False
+
+
+_NOT_CONTENT = re.compile(r"avatar|icon|logo|sprite|pixel|spacer|badge|emoji|gravatar|tracking",
+                          re.IGNORECASE)
+
+
+def _is_decoration(img, src: str) -> bool:
+    """Avatars, icons, logos and tracking pixels: images in the article box that are not its images."""
+    for attr in ("width", "height"):
+        value = (img.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) <= 50:
+            return True
+    names = " ".join(filter(None, (img.get("class"), img.get("id"), src.rsplit("/", 1)[-1])))
+    return bool(_NOT_CONTENT.search(names))
 
 
 def _img_src(img) -> str | None:
@@ -74,7 +89,7 @@ def extract_images(src: PageSources, base_url: str, lookup: CaptureLookup | None
     source = None
     for img in container.iter("img"):
         raw = _img_src(img)
-        if not raw or _in_chrome(img, container):
+        if not raw or _in_chrome(img, container) or _is_decoration(img, raw):
             continue
         url = urljoin(base_url, raw)
         if url in by_url:

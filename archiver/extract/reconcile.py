@@ -10,15 +10,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from archiver.extract.sources import PageSources
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
-_BYLINE = re.compile(r"^\s*(?:by|von|par|por|автор:?|текст:?)\s+(?P<names>[^\d|·•,]{3,120}?)"
-                     r"(?:\s*[|·•,]\s*.*)?$", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\bи\b|&)\s*", re.IGNORECASE)
+_BYLINE = re.compile(r"^\s*(?:(?:written\s+|posted\s+)?by|von|par|por|door|di|autor(?:ka)?:?|автор:?|текст:?)"
+                     r"\s+"
+                     r"(?P<names>[^\d|·•]{3,120}?)\s*(?:[|·•\d].*)?$", re.IGNORECASE)
+# Job titles that follow a name in bylines ('By Jane Doe, Senior Correspondent'): not authors.
+_ROLE = re.compile(r"\b(?:correspondent|reporter|editor|writer|staff|contributor|journalist|columnist|"
+                   r"photographer|analyst|redakteur\w*|korrespondent\w*|journaliste|rédact\w+|redactor\w*|"
+                   r"periodista|корреспондент\w*|журналист\w*|редактор\w*|dziennikar\w+|reporter\w*)\b",
+                   re.IGNORECASE)
+_NOT_NAMES = {"admin", "administrator", "editor", "editors", "staff", "redaktion", "rédaction", "redacción",
+              "news desk", "newsdesk", "web desk", "guest", "anonymous", "unknown"}
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&)\s*", re.IGNORECASE)
 
 
 def words(text: str | None) -> list[str]:
@@ -38,10 +46,15 @@ def contains_text(outer: str | None, inner: str | None) -> bool:
 
 
 def clean(text: Any) -> str | None:
+    """Whitespace-normalised text from a metadata value: a string, a JSON-LD/microdata object (its
+    name or @value) or a list of them (the first usable one)."""
     if isinstance(text, list):
-        text = next((t for t in text if isinstance(t, str) and t.strip()), None)
+        return next((c for c in map(clean, text) if c), None)
     if isinstance(text, dict):
-        text = text.get("name") or text.get("@value")
+        props = text.get("properties", text)
+        text = props.get("name") or props.get("@value")
+        if isinstance(text, (list, dict)):
+            return clean(text)
     if not isinstance(text, str):
         return None
     text = " ".join(text.split())
@@ -57,12 +70,29 @@ def first(*candidates: tuple[Any, str]) -> tuple[str | None, str | None]:
     return None, None
 
 
+_TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:entry-title|post-title|article-title|story-title|headline|"
+                          r"article__title|page-title|title)(?:$|[\s_-])", re.IGNORECASE)
+
+
+def _is_logo(h) -> bool:
+    """An <h1> that is the site's name: it links to the home page or sits in the page header."""
+    for a in h.xpath(".//a"):
+        href = (a.get("href") or "").strip()
+        parts = urlsplit(href)
+        home = parts.path in ("", "/", "./", "index.html", "/index.html")
+        if a.get("rel") == "home" or (href and home and not parts.query and not parts.fragment):
+            return True
+    return bool(h.xpath('ancestor::*[@id="header" or @id="masthead" or contains(@class, "site-header") '
+                        'or contains(@class, "site-branding")]'))
+
+
 def _visible_h1s(tree) -> list[str]:
-    """<h1> texts, those inside the article first, ignoring ones in header/nav/footer chrome."""
+    """Headline candidates: <h1>s (those inside the article first, site-name <h1>s left out), then
+    <h2>/<h3> titled like a headline ('entry-title', 'post-title', ...)."""
     ranked = []
     for h in tree.xpath("//h1"):
         text = clean(h.text_content())
-        if not text:
+        if not text or _is_logo(h):
             continue
         ancestors = {a.tag for a in h.iterancestors()}
         in_article = bool(ancestors & {"article", "main"}) or bool(
@@ -70,6 +100,11 @@ def _visible_h1s(tree) -> list[str]:
         in_chrome = bool(ancestors & {"nav", "footer", "aside"}) or (
             "header" in ancestors and not in_article)
         ranked.append((0 if in_article else (2 if in_chrome else 1), text))
+    for h in tree.xpath("//h2 | //h3"):
+        if _TITLE_CLASS.search(h.get("class") or "") or h.xpath('.//*[contains(@class, "title")]'):
+            text = clean(h.text_content())
+            if text and len(words(text)) >= 3:
+                ranked.append((3, text))
     return [t for _, t in sorted(ranked, key=lambda r: r[0])]
 
 
@@ -92,7 +127,8 @@ def choose_headline(src: PageSources, site_name: str | None
                   (src.og("og:title"), "opengraph"),
                   (src.meta_first("twitter:title", "title", "dc.title", "headline"), "meta")]
     structured = [(v, s) for v, s in structured if v]
-    title = clean(src.tree.findtext(".//title"))
+    titles = src.tree.xpath("//head/title") or src.tree.xpath("//title[not(ancestor::svg)]")
+    title = clean(titles[0].text_content()) if titles else None
     title_clean = title_headline(title, site_name)
     h1s = _visible_h1s(src.tree)
     headline = source = None
@@ -106,6 +142,12 @@ def choose_headline(src: PageSources, site_name: str | None
             headline = pick
             agreeing = next((s for v, s in structured if same_text(v, pick)), None)
             source = agreeing or "html"
+            # An <h1> holding a kicker or label as well ('Verkehr Bahn kündigt ...'): the headline is
+            # the part a structured source names.
+            inner = next(((v, s) for v, s in structured if len(words(v)) >= 3
+                          and len(words(v)) < len(words(pick)) and contains_text(pick, v)), None)
+            if agreeing is None and inner is not None:
+                headline, source = inner
     if headline is None and structured:
         headline, source = structured[0]
     if headline is None and title_clean:
@@ -140,7 +182,9 @@ def split_names(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text or text.startswith(("http://", "https://")):
         return []
-    return [n.strip(" .") for n in _NAME_SPLIT.split(text) if n and n.strip(" .")]
+    text = re.sub(r"^(?:by|von|par|por)\s+", "", text, flags=re.IGNORECASE)
+    names = [n.strip(" .") for n in _NAME_SPLIT.split(text) if n and n.strip(" .")]
+    return [n for n in names if not _ROLE.search(n) and n.casefold() not in _NOT_NAMES]
 
 
 def choose_authors(src: PageSources, base_url: str, publisher: str | None) -> tuple[list[dict], str | None]:
@@ -151,6 +195,7 @@ def choose_authors(src: PageSources, base_url: str, publisher: str | None) -> tu
         ([{"name": n, "url": None} for v in src.opengraph.get("article:author", []) for n in split_names(v)],
          "opengraph"),
         ([{"name": n, "url": None} for v in src.meta.get("author", []) + src.meta.get("dc.creator", [])
+          + src.meta.get("dcterms.creator", [])
           + src.meta.get("byl", []) + src.meta.get("parsely-author", []) + src.meta.get("sailthru.author", [])
           for n in split_names(v)], "meta"),
         (_rel_author(src.tree, base_url), "html"),
@@ -181,18 +226,21 @@ def _rel_author(tree, base_url: str) -> list[dict]:
 
 
 def _byline(tree) -> list[dict]:
-    """'By Anna Kovalenko' in a short element near the headline."""
+    """'By Anna Kovalenko' in a short element: those marked byline/author first, then any."""
     marked = tree.xpath('//*[self::p or self::div or self::span or self::address]'
                         '[contains(translate(@class, "BYLINEAUTHOR", "bylineauthor"), "byline") or '
                         'contains(translate(@class, "AUTHOR", "author"), "author")]')
-    for el in marked + tree.xpath("//article//p"):
+    others = tree.xpath("//body//*[self::p or self::div or self::span or self::address or self::td]")
+    for el in marked + others:
         text = clean(el.text_content())
         if not text or len(text) > 150:
             continue
         m = _BYLINE.match(text)
-        if m:
-            return [{"name": n, "url": None} for n in split_names(m.group("names"))
-                    if 1 <= len(n.split()) <= 5]
+        if not m:
+            continue
+        names = [n for n in split_names(m.group("names").strip(" ,")) if 1 <= len(n.split()) <= 5]
+        if names and all(n[0].isupper() for n in names):
+            return [{"name": n, "url": None} for n in names]
     return []
 
 

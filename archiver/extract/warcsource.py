@@ -7,6 +7,7 @@ notes where each record lies; `read_payload` then seeks to one record and reads 
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -68,6 +69,7 @@ def _warc_date(value: str | None) -> datetime | None:
 
 def scan(path: Path, name: str) -> Iterator[RecordRef]:
     """Every response, revisit and resource record of one WARC file, in file order."""
+    good_end = 0  # where the last well-formed record ended, for the error message
     try:
         with open(path, "rb") as fh:
             it = ArchiveIterator(fh)
@@ -75,6 +77,7 @@ def scan(path: Path, name: str) -> Iterator[RecordRef]:
                 rtype = record.rec_type
                 if rtype not in ("response", "revisit", "resource"):
                     it.read_to_end(record)
+                    good_end = it.get_record_offset() + it.get_record_length()
                     continue
                 h = record.rec_headers
                 ref = RecordRef(
@@ -85,7 +88,8 @@ def scan(path: Path, name: str) -> Iterator[RecordRef]:
                     refers_to=h.get_header("WARC-Refers-To"),
                     refers_to_uri=_clean_uri(h.get_header("WARC-Refers-To-Target-URI")) or None)
                 if record.http_headers is not None:
-                    ref.status = int(record.http_headers.get_statuscode() or 0) or None
+                    code = (record.http_headers.get_statuscode() or "").strip()
+                    ref.status = int(code) if code.isdigit() else None
                     ref.content_type = record.http_headers.get_header("Content-Type")
                     ref.location = record.http_headers.get_header("Location")
                     ref.http_headers = dict(record.http_headers.headers)
@@ -93,9 +97,14 @@ def scan(path: Path, name: str) -> Iterator[RecordRef]:
                     ref.content_type = h.get_header("Content-Type")
                 it.read_to_end(record)
                 ref.length = it.get_record_length()
+                good_end = ref.offset + ref.length
                 yield ref
     except ArchiveLoadFailed as exc:
         raise ArchiverError(f"{name}: not a readable WARC file ({str(exc).splitlines()[0]})") from None
+    except (ValueError, AttributeError, EOFError, OSError, zlib.error) as exc:
+        # warcio raises many kinds of error on malformed or truncated records
+        raise ArchiverError(f"{name}: malformed WARC record after byte {good_end} "
+                            f"({type(exc).__name__}: {exc})") from None
 
 
 def read_payload(ref: RecordRef, limit: int = MAX_HTML_BYTES) -> bytes:
