@@ -281,3 +281,14 @@ def test_merge_writes_a_hive_dataset_all_readers_see_as_one_table(site_collectio
     assert result.exit_code == 0 and "second" in result.output
     result = invoke("catalogue", "merge", site_collection, "--out", out)
     assert result.exit_code == 2 and "already exists" in result.output
+
+
+def test_extract_command_rebuilds_lost_catalogues(site_collection, tmp_path, invoke):
+    collection = tmp_path / "c"
+    shutil.copytree(site_collection, collection)
+    shutil.rmtree(collection / "catalogue")
+    result = invoke("extract", collection)
+    assert result.exit_code == 0, result.output
+    assert "catalogues rebuilt" in result.output
+    assert _records(collection).num_rows == _records(site_collection).num_rows
+    assert pq.read_table(collection / "catalogue" / "articles").num_rows == 6

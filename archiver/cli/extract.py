@@ -33,12 +33,13 @@ def _parse_time(value: str | None) -> datetime | None:
               help="When it was fetched, ISO 8601 (with --html; default now). Dates after it are rejected.")
 def extract(collection: Path | None, html_file: Path | None, url: str | None, content_type: str | None,
             capture_time: str | None) -> None:
-    """Rebuild COLLECTION's article documents (metadata/articles/*.json) from its WARC files.
+    """Rebuild COLLECTION's article documents and catalogues from its WARC files.
 
     Every HTML page in the WARCs (gzipped or not, from any tool, revisits resolved) that is an
     article gets one JSON document, validated against schemas/article.schema.json before it is
     written. Documents that fail validation are reported (page, JSON pointer, rule) and not written;
-    the others are, and the command exits 1.
+    the others are, and the command exits 1. Then both Parquet catalogues (catalogue/records,
+    catalogue/articles) are rebuilt from the WARCs and the documents.
 
     \b
     Example:
@@ -77,5 +78,10 @@ def extract(collection: Path | None, html_file: Path | None, url: str | None, co
                f"({result.pages} HTML pages read, {len(result.not_articles)} not articles, "
                f"{len({u for u, _ in result.failures})} failed validation"
                + (f", {len(result.removed)} stale removed" if result.removed else "") + ")")
+    from archiver.catalogue import build_collection_catalogues
+
+    catalogues = build_collection_catalogues(collection)
+    click.echo(f"catalogues rebuilt: {catalogues.rows['records']} record rows, "
+               f"{catalogues.rows['articles']} article rows")
     if result.failures:
         exit_with(1)
