@@ -9,7 +9,7 @@ crawl:    a threaded HTTP/1.1 server (in its own process) serves PAGES article p
           images, answering at once (--latency-ms 0) or after a think time like a CMS (20 ms);
           `archiver capture --depth 1 --workers 8 --per-host 8 --delay 0` and
           `wget --recursive --level 1 --page-requisites --warc-file` capture it in the same run.
-          Reports pages/s, MB/s and peak RSS (from wait4) of each, medians of REPEATS runs.
+          Reports pages/s, MB/s and peak RSS (VmHWM) of each, medians of REPEATS runs.
 compress: the same RECORDS realistic HTML responses written through archiver's WARC writer and
           through warcio's WARCWriter(gzip=True); records/s, file sizes, and `warcio check` on both.
 big:      one response of BIG_MIB MiB captured by `archiver capture`; peak RSS must stay < 150 MiB.
@@ -123,19 +123,41 @@ class Site:
         self.proc.join(10)
 
 
+def _vm_hwm(pid: int) -> int:
+    """Peak resident set of *pid* in KiB since its exec (Linux /proc), 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MiB, exit code) of *cmd*, RSS from the kernel's wait4 accounting."""
+    """(wall seconds, peak RSS MiB, exit code) of *cmd*.
+
+    The peak is the kernel's VmHWM of the running program, sampled until it exits (wait4's
+    ru_maxrss would include the benchmark's own memory copied into the child by fork).
+    """
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would block the tool
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak_kib = 0
+        while True:
+            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak_kib = max(peak_kib, _vm_hwm(proc.pid))
+            time.sleep(0.01)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         err = errors.read().decode(errors="replace")
     if proc.returncode not in (0, 8):  # wget exits 8 for the (expected) 404 of /robots.txt paths
         print(f"  ! {cmd[0]} exited {proc.returncode}: {err[-500:]}")
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    return wall, peak_kib / 1024, proc.returncode
 
 
 def archiver_cmd(url: str, collection: Path, *extra: str) -> tuple[list[str], dict]:

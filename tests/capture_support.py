@@ -201,11 +201,16 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """Clients that give up (timeouts, --max-size) break pipes on purpose: no tracebacks."""
+
+
 @contextlib.contextmanager
 def serve(site: Site | None = None) -> Iterator[tuple[str, Site]]:
     """Run the test site on 127.0.0.1:<ephemeral>; yields (base URL without slash, site)."""
     site = site or Site()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site))
+    server = _QuietServer(("127.0.0.1", 0), make_handler(site))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

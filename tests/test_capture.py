@@ -212,8 +212,11 @@ def test_retries_exhausted_is_a_failed_seed(tmp_path):
     with serve() as (base, site):
         result = capture([base + "/flaky"], tmp_path, CaptureOptions(**{**FAST, "retries": 1}))
         assert site.hits["/flaky"] == 2
-    assert result.failed_seeds == [base + "/flaky"]
-    assert "503" in dict(result.failures)[base + "/flaky"]
+        assert result.failed_seeds == [base + "/flaky"]
+        assert "503" in dict(result.failures)[base + "/flaky"]
+        rerun = capture([base + "/flaky"], tmp_path, CaptureOptions(**{**FAST, "retries": 1}))
+        assert site.hits["/flaky"] == 3  # a 503 is not a finished capture: the rerun fetches it again
+    assert not rerun.failed_seeds and rerun.pages == 1
 
 
 def test_retry_after_is_honoured(tmp_path):
