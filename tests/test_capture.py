@@ -330,3 +330,15 @@ def test_bad_seed_is_rejected_before_fetching(tmp_path):
     with pytest.raises(ArchiverError, match="not an absolute http"):
         capture(["ftp://example.org/"], tmp_path)
     assert not (tmp_path / "warc").exists()
+
+
+def test_unreachable_host_is_failed_not_skipped_when_obeying_robots(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = capture([f"http://127.0.0.1:{port}/"], tmp_path, CaptureOptions(**{**FAST, "retries": 0}))
+    (line,) = log_lines(result)
+    assert line["outcome"] == "failed" and "refused" in line["error"].lower()
+    assert result.failed_seeds == [f"http://127.0.0.1:{port}/"]

@@ -321,7 +321,10 @@ class Crawl:
 
     def _process(self, item: Item) -> None:
         if self.robots is not None:
-            allowed, why = self.robots.allowed(self._origin(item.url), item.url)
+            allowed, why, unreachable = self.robots.allowed(self._origin(item.url), item.url)
+            if not allowed and unreachable:
+                self._fail(item, why, None)  # the host is down: a failure, not a policy skip
+                return
             if not allowed:
                 with self._write_lock:
                     self.result.skipped += 1
