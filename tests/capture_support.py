@@ -62,6 +62,9 @@ class Site:
         self.big_size = 3_000_000
         self.robots = b"User-agent: *\nDisallow: /private/\n"
         self.many = 60
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.starts: list[float] = []
         self.page_delay = 0.0
         self.extra: dict[str, Callable[[BaseHTTPRequestHandler], None]] = {}
 
@@ -93,9 +96,20 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args) -> None:  # keep test output clean
             pass
 
-        def do_GET(self) -> None:  # noqa: C901 - a routing table
+        def do_GET(self) -> None:
             path = self.path.split("?")[0]
             n = site.hit(path)
+            with site.lock:
+                site.in_flight += 1
+                site.max_in_flight = max(site.max_in_flight, site.in_flight)
+                site.starts.append(time.monotonic())
+            try:
+                return self.route(path, n)
+            finally:
+                with site.lock:
+                    site.in_flight -= 1
+
+        def route(self, path: str, n: int) -> None:  # noqa: C901 - a routing table
             if path in site.extra:
                 return site.extra[path](self)
             if path == "/list.html":  # a long list of small articles, for crash and load tests
@@ -187,11 +201,16 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """Clients that give up (timeouts, --max-size) break pipes on purpose: no tracebacks."""
+
+
 @contextlib.contextmanager
 def serve(site: Site | None = None) -> Iterator[tuple[str, Site]]:
     """Run the test site on 127.0.0.1:<ephemeral>; yields (base URL without slash, site)."""
     site = site or Site()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site))
+    server = _QuietServer(("127.0.0.1", 0), make_handler(site))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

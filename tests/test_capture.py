@@ -212,8 +212,11 @@ def test_retries_exhausted_is_a_failed_seed(tmp_path):
     with serve() as (base, site):
         result = capture([base + "/flaky"], tmp_path, CaptureOptions(**{**FAST, "retries": 1}))
         assert site.hits["/flaky"] == 2
-    assert result.failed_seeds == [base + "/flaky"]
-    assert "503" in dict(result.failures)[base + "/flaky"]
+        assert result.failed_seeds == [base + "/flaky"]
+        assert "503" in dict(result.failures)[base + "/flaky"]
+        rerun = capture([base + "/flaky"], tmp_path, CaptureOptions(**{**FAST, "retries": 1}))
+        assert site.hits["/flaky"] == 3  # a 503 is not a finished capture: the rerun fetches it again
+    assert not rerun.failed_seeds and rerun.pages == 1
 
 
 def test_retry_after_is_honoured(tmp_path):
@@ -327,3 +330,15 @@ def test_bad_seed_is_rejected_before_fetching(tmp_path):
     with pytest.raises(ArchiverError, match="not an absolute http"):
         capture(["ftp://example.org/"], tmp_path)
     assert not (tmp_path / "warc").exists()
+
+
+def test_unreachable_host_is_failed_not_skipped_when_obeying_robots(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = capture([f"http://127.0.0.1:{port}/"], tmp_path, CaptureOptions(**{**FAST, "retries": 0}))
+    (line,) = log_lines(result)
+    assert line["outcome"] == "failed" and "refused" in line["error"].lower()
+    assert result.failed_seeds == [f"http://127.0.0.1:{port}/"]

@@ -88,6 +88,8 @@ class CollectionState:
         for line in read_logs(logs_dir):
             if line["outcome"] not in ("captured", "revisit") or line.get("warc_filename") not in present:
                 continue
+            if line.get("status") in (429, 500, 502, 503, 504):  # the server was failing: try again
+                continue
             state.done[line["url"]] = line
             if line["outcome"] == "captured":
                 state.remember(line)

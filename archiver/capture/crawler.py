@@ -52,6 +52,7 @@ class Item:
     hops: str  # Heritrix-style path from the seed: L outlink, E embed (requisite), R redirect
     via: str | None
     seed: str  # the seed this URL descends from
+    fetched: bool = False  # did processing it touch the network (then the host's delay applies)
 
     @property
     def is_seed(self) -> bool:
@@ -222,7 +223,8 @@ class Crawl:
         with self._cond:
             host = self._hosts[host_key]
             host.in_flight -= 1
-            host.next_time = time.monotonic() + delay
+            if item.fetched:  # skipped URLs (robots, already captured) cost the server nothing
+                host.next_time = time.monotonic() + delay
             self._active -= 1
             self._cond.notify_all()
 
@@ -319,7 +321,10 @@ class Crawl:
 
     def _process(self, item: Item) -> None:
         if self.robots is not None:
-            allowed, why = self.robots.allowed(self._origin(item.url), item.url)
+            allowed, why, unreachable = self.robots.allowed(self._origin(item.url), item.url)
+            if not allowed and unreachable:
+                self._fail(item, why, None)  # the host is down: a failure, not a policy skip
+                return
             if not allowed:
                 with self._write_lock:
                     self.result.skipped += 1
@@ -343,6 +348,7 @@ class Crawl:
             response.close()
 
     def _fetch_with_retries(self, item: Item) -> Response | None:
+        item.fetched = True
         attempt = 0
         while True:
             wait = self.options.backoff * (2 ** attempt)

@@ -327,7 +327,9 @@ class Fetcher:
         segments: list[tuple[int, int]] | None = None
         offset = len(head)
         payload_length = 0
-        keep = "close" not in lengths.get("connection", "").lower()
+        connection = lengths.get("connection", "").lower()
+        # RFC 9112 section 9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive"
+        keep = "keep-alive" in connection if head.startswith(b"HTTP/1.0") else "close" not in connection
 
         def emit(data: bytes, payload: bool) -> None:
             nonlocal offset, payload_length

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
 
-from archiver.capture.urls import normalize
+from archiver.capture.urls import join, normalize
 
 CSS_URL = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
 CSS_IMPORT = re.compile(rb"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+_TAGS = ("img", "source", "link", "script", "video", "audio", "track", "a", "area", "iframe", "frame",
+         "style")
+_STYLED = etree.XPath("//*[@style]")
 REQUISITE_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload",
                   "manifest", "mask-icon"}
 
@@ -35,7 +37,7 @@ class Links:
         raw = raw.strip()
         if not raw or raw.startswith(("data:", "javascript:", "mailto:", "tel:", "#", "about:")):
             return
-        url = normalize(urljoin(base, raw))
+        url = normalize(join(base, raw))
         if url is None:
             return
         target = self.requisites if kind == "E" else self.outlinks
@@ -68,10 +70,10 @@ def html_links(html: bytes, base: str) -> Links:
         return links
     for el in doc.iter("base"):
         if el.get("href"):
-            base = urljoin(base, el.get("href").strip())
+            base = join(base, el.get("href").strip())
             break
-    for el in doc.iter(etree.Element):
-        tag = el.tag if isinstance(el.tag, str) else ""
+    for el in doc.iter(*_TAGS):  # only the elements that can carry links, walked in C
+        tag = el.tag
         if tag == "img":
             links.add("E", base, el.get("src"), "img/@src")
             for u in _srcset(el.get("srcset")):
@@ -99,7 +101,8 @@ def html_links(html: bytes, base: str) -> Links:
             links.add("L", base, el.get("src"), f"{tag}/@src")
         elif tag == "style" and el.text:
             css_links(el.text.encode("utf-8"), base, links, "style")
+    for el in _STYLED(doc):
         style = el.get("style")
-        if style and "url(" in style:
+        if "url(" in style:
             css_links(style.encode("utf-8"), base, links, "@style")
     return links

@@ -13,6 +13,8 @@ import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from archiver.errors import ArchiverError
+
 
 def product_token(user_agent: str) -> str:
     """`archiver` from `archiver/0.1.0 (+mailto:me@example.org)`."""
@@ -24,6 +26,7 @@ class HostRules:
     parser: urllib.robotparser.RobotFileParser | None  # None: allow everything
     disallow_all: bool = False
     reason: str = ""
+    unreachable: bool = False  # no answer at all: the host is down, not merely closed to us
 
     def allowed(self, token: str, url: str) -> bool:
         if self.disallow_all:
@@ -61,8 +64,11 @@ class RobotsCache:
     def _fetch(self, origin: str) -> HostRules:
         try:
             status, body = self.load(origin + "/robots.txt")
+        except ArchiverError:
+            raise  # our disk or collection failed, not the host
         except Exception as exc:  # noqa: BLE001 - any failure to learn the rules means: do not crawl
-            return HostRules(None, disallow_all=True, reason=f"robots.txt unreachable: {exc}")
+            return HostRules(None, disallow_all=True, reason=f"robots.txt unreachable: {exc}",
+                             unreachable=True)
         if 200 <= status < 300:
             parser = urllib.robotparser.RobotFileParser()
             parser.parse(body.decode("utf-8", "replace").splitlines())
@@ -71,11 +77,12 @@ class RobotsCache:
             return HostRules(None)
         return HostRules(None, disallow_all=True, reason=f"robots.txt answered HTTP {status}")
 
-    def allowed(self, origin: str, url: str) -> tuple[bool, str]:
+    def allowed(self, origin: str, url: str) -> tuple[bool, str, bool]:
+        """(may fetch, why not, whether the host could not be reached at all)."""
         rules = self.rules(origin)
         if rules.allowed(self.token, url):
-            return True, ""
-        return False, rules.reason or "disallowed by robots.txt"
+            return True, "", False
+        return False, rules.reason or "disallowed by robots.txt", rules.unreachable
 
     def crawl_delay(self, origin: str) -> float | None:
         return self.rules(origin).crawl_delay(self.token)

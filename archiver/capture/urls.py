@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit, urlunsplit
+import re
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 # Characters left as they are when re-quoting a path or query (RFC 3986 reserved + unreserved + %).
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
 
 
+# Already in normal form: lowercase http(s), plain host, optional port, safe path and query, no fragment.
+_CLEAN = re.compile(r"(https?)://[a-z0-9.-]+(:\d{1,5})?/[A-Za-z0-9/:@!$&'()*+,;=._~%?-]*")
+_DEFAULT_PORT = {"http": ":80", "https": ":443"}
+_ORIGIN = re.compile(r"https?://[^/?#]+")
+
+
 def normalize(url: str) -> str | None:
     """Absolute http(s) URL without fragment, lowercase scheme/host, default port dropped; else None."""
+    clean = _CLEAN.fullmatch(url)
+    if clean and clean.group(2) != _DEFAULT_PORT[clean.group(1)]:
+        return url  # the common case, decided by one regular expression instead of a full parse
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -37,3 +47,14 @@ def normalize(url: str) -> str | None:
 def host_of(url: str) -> str:
     """host[:port] of a normalised URL (the unit of politeness)."""
     return urlsplit(url).netloc
+
+
+def join(base: str, ref: str) -> str:
+    """urljoin with fast paths for the two common shapes of link: absolute, and root-relative."""
+    if ref.startswith(("http://", "https://")):
+        return ref
+    if ref.startswith("/") and not ref.startswith("//"):
+        origin = _ORIGIN.match(base)
+        if origin:
+            return origin.group(0) + ref
+    return urljoin(base, ref)

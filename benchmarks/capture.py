@@ -1,0 +1,337 @@
+"""Capture benchmarks (run on demand, never in the test suite).
+
+    python benchmarks/capture.py                      # everything at the issue's full size
+    python benchmarks/capture.py --only compress --records 10000 --repeats 5
+    python benchmarks/capture.py --only crawl --pages 500 --repeats 3
+    python benchmarks/capture.py --only big --big-mib 1024
+
+crawl:    a threaded HTTP/1.1 server (in its own process) serves PAGES article pages and PAGES
+          images, answering at once (--latency-ms 0) or after a think time like a CMS (20 ms);
+          `archiver capture --depth 1 --workers 8 --per-host 8 --delay 0` and
+          `wget --recursive --level 1 --page-requisites --warc-file` capture it in the same run.
+          Reports pages/s, MB/s and peak RSS (VmHWM) of each, medians of REPEATS runs.
+compress: the same RECORDS realistic HTML responses written through archiver's WARC writer and
+          through warcio's WARCWriter(gzip=True); records/s, file sizes, and `warcio check` on both.
+big:      one response of BIG_MIB MiB captured by `archiver capture`; peak RSS must stay < 150 MiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import multiprocessing
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO))
+
+from newsgen import NewsPages  # noqa: E402
+
+
+# ----------------------------------------------------------------------------- the site
+def _image(i: int) -> bytes:
+    """A JPEG-like incompressible image of 20-60 KB (real photos do not compress either)."""
+    size = 20_000 + (i * 7919) % 40_000
+    seed = hashlib.sha256(str(i).encode()).digest()
+    out = bytearray(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    while len(out) < size:
+        seed = hashlib.sha256(seed).digest()
+        out += seed
+    return bytes(out[:size]) + b"\xff\xd9"
+
+
+def _serve(pages: int, big_bytes: int, latency: float, port_queue, served) -> None:
+    gen = NewsPages()
+    site: dict[str, tuple[bytes, str]] = {}
+    links = "".join(f'<li><a href="/article/{i}.html">Article {i}</a></li>' for i in range(pages))
+    site["/index.html"] = (f"<!doctype html><html><head><title>Daily News</title>"
+                           f'<link rel="stylesheet" href="/static/site.css"></head>'
+                           f"<body><ul>{links}</ul></body></html>".encode(), "text/html; charset=utf-8")
+    site["/static/site.css"] = (b"body{font:16px/1.5 serif}" * 200, "text/css")
+    site["/static/logo.svg"] = (b'<svg xmlns="http://www.w3.org/2000/svg" width="180" height="40"/>',
+                                "image/svg+xml")
+    for i in range(pages):
+        site[f"/article/{i}.html"] = (gen.page(i, image=f"/img/{i}.jpg"), "text/html; charset=utf-8")
+        site[f"/img/{i}.jpg"] = (_image(i), "image/jpeg")
+    filler = b"".join(gen.page(i) for i in range(40))
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            path = self.path.split("?")[0]
+            if path == "/big":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(big_bytes))
+                self.end_headers()
+                sent = 0
+                while sent < big_bytes:
+                    piece = filler[: big_bytes - sent]
+                    self.wfile.write(piece)
+                    sent += len(piece)
+                return
+            if latency:
+                time.sleep(latency)  # the server's think time: a CMS assembling the page
+            body, ctype = site.get(path, (b"not found", "text/plain"))
+            status = "200 OK" if path in site else "404 Not Found"
+            # One write for head and body, as production servers do: two small writes would let
+            # Nagle's algorithm and the client's delayed ACK stall every response by ~40 ms,
+            # which punishes one-connection clients such as wget far more than concurrent ones.
+            head = (f"HTTP/1.1 {status}\r\nServer: bench\r\nContent-Type: {ctype}\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n").encode()
+            self.wfile.write(head + body)
+            with served.get_lock():
+                served.value += len(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.request_queue_size = 128
+    port_queue.put(server.server_address[1])
+    server.serve_forever()
+
+
+class Site:
+    """The benchmark site running in a child process (so its GIL does not slow the clients)."""
+
+    def __init__(self, pages: int, big_bytes: int = 0, latency: float = 0.0):
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        self.served = ctx.Value("q", 0)
+        self.proc = ctx.Process(target=_serve, args=(pages, big_bytes, latency, queue, self.served),
+                                daemon=True)
+        self.proc.start()
+        self.base = f"http://127.0.0.1:{queue.get(timeout=300)}"
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.join(10)
+
+
+def _vm_hwm(pid: int) -> int:
+    """Peak resident set of *pid* in KiB since its exec (Linux /proc), 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MiB, exit code) of *cmd*.
+
+    The peak is the kernel's VmHWM of the running program, sampled until it exits (wait4's
+    ru_maxrss would include the benchmark's own memory copied into the child by fork).
+    """
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would block the tool
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        peak_kib = 0
+        while True:
+            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak_kib = max(peak_kib, _vm_hwm(proc.pid))
+            time.sleep(0.01)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")
+    if proc.returncode not in (0, 8):  # wget exits 8 for the (expected) 404 of /robots.txt paths
+        print(f"  ! {cmd[0]} exited {proc.returncode}: {err[-500:]}")
+    return wall, peak_kib / 1024, proc.returncode
+
+
+def archiver_cmd(url: str, collection: Path, *extra: str) -> tuple[list[str], dict]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return [sys.executable, "-m", "archiver", "capture", url, "--collection", str(collection), "--quiet",
+            *extra], env
+
+
+def bench_crawl(pages: int, repeats: int, workers: int, latency_ms: float) -> None:
+    print(f"\n== crawl: {pages} article pages + {pages} images, server latency {latency_ms:g} ms, "
+          f"{repeats} repeats, median ==")
+    if not shutil.which("wget"):
+        print("wget not installed: apt-get install -y wget")
+        return
+    site = Site(pages, latency=latency_ms / 1000)
+    rows: dict[str, list[tuple[float, float, int]]] = {"archiver": [], "wget": []}
+    try:
+        for r in range(repeats):
+            for tool in ("archiver", "wget") if r % 2 == 0 else ("wget", "archiver"):
+                work = Path(tempfile.mkdtemp(prefix=f"bench-{tool}-"))
+                before = site.served.value
+                if tool == "archiver":
+                    cmd, env = archiver_cmd(site.base + "/index.html", work / "coll", "--depth", "1",
+                                            "--delay", "0", "--workers", str(workers), "--per-host",
+                                            str(workers))
+                else:
+                    cmd, env = ["wget", "--recursive", "--level=1", "--page-requisites", "--no-verbose",
+                                f"--warc-file={work}/wget", "-P", str(work / "files"),
+                                site.base + "/index.html"], None
+                wall, rss, _ = run_measured(cmd, env)
+                rows[tool].append((wall, rss, site.served.value - before))
+                shutil.rmtree(work, ignore_errors=True)
+    finally:
+        site.close()
+    n = pages + 1
+    result = {}
+    for tool, runs in rows.items():
+        wall = statistics.median(w for w, _, _ in runs)
+        rss = max(m for _, m, _ in runs)
+        mb = statistics.median(b for _, _, b in runs) / 1e6
+        result[tool] = n / wall
+        print(f"{tool:9s} {n / wall:8.1f} pages/s  {mb / wall:7.1f} MB/s  peak RSS {rss:6.1f} MiB  "
+              f"wall {wall:.2f} s (runs: {', '.join(f'{w:.2f}' for w, _, _ in runs)})")
+    print(f"ratio archiver/wget pages/s: {result['archiver'] / result['wget']:.2f}x (target >= 3x)")
+
+
+# ----------------------------------------------------------------------------- compression
+def _responses(count: int, unique: int):
+    gen = NewsPages()
+    bodies = [gen.page(i) for i in range(min(count, unique))]
+    for i in range(count):
+        body = bodies[i % len(bodies)]
+        head = (f"HTTP/1.1 200 OK\r\nDate: Thu, 18 Jan 2024 14:32:{i % 60:02d} GMT\r\nServer: nginx\r\n"
+                f"Content-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+                f"Cache-Control: max-age=60\r\n\r\n").encode()
+        yield f"https://news.example.org/article/{i}.html", head, body
+
+
+def _write_archiver(path: Path, items) -> None:
+    from archiver.capture.digests import label, new_hasher
+    from archiver.capture.warcwriter import WarcFileWriter, WarcRecord, warc_date
+
+    writer = WarcFileWriter(path.parent, prefix=path.stem, max_size=1 << 62,
+                            warcinfo=lambda name: b"software: archiver-bench\r\n")
+    for url, head, body in items:
+        block_hash, payload_hash = new_hasher("sha256"), new_hasher("sha256")
+        block_hash.update(head)  # one pass over the bytes, as the fetcher does while they arrive
+        block_hash.update(body)
+        payload_hash.update(body)
+        record = WarcRecord("response", [("WARC-Date", warc_date()), ("WARC-Target-URI", url),
+                                         ("WARC-Payload-Digest", label("sha256", payload_hash))],
+                            len(head) + len(body), label("sha256", block_hash),
+                            lambda h=head, b=body: (h, b), "application/http;msgtype=response")
+        writer.write([record])
+    writer.close()
+    os.rename(writer.files[0], path)
+
+
+def _write_warcio(path: Path, items) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for url, head, body in items:
+            lines = head.decode().split("\r\n")
+            headers = [tuple(x.split(": ", 1)) for x in lines[1:] if x]
+            http = StatusAndHeaders(lines[0].split(" ", 1)[1], headers, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=http))
+
+
+def bench_compress(records: int, repeats: int, unique: int) -> None:
+    print(f"\n== compress: {records} HTML responses ({unique} distinct pages), {repeats} repeats, median ==")
+    items = list(_responses(records, unique))
+    html_mb = sum(len(h) + len(b) for _, h, b in items) / 1e6
+    work = Path(tempfile.mkdtemp(prefix="bench-compress-"))
+    times: dict[str, list[float]] = {"archiver": [], "warcio": []}
+    sizes = {}
+    try:
+        for r in range(repeats):
+            for tool in ("archiver", "warcio") if r % 2 == 0 else ("warcio", "archiver"):
+                path = work / f"{tool}.warc.gz"
+                path.unlink(missing_ok=True)
+                started = time.perf_counter()
+                (_write_archiver if tool == "archiver" else _write_warcio)(path, items)
+                times[tool].append(time.perf_counter() - started)
+                sizes[tool] = path.stat().st_size
+        for tool in times:
+            t = statistics.median(times[tool])
+            print(f"{tool:9s} {records / t:8.0f} records/s  {html_mb / t:6.1f} MB/s of HTML  "
+                  f"file {sizes[tool] / 1e6:7.2f} MB  (runs: {', '.join(f'{x:.2f}' for x in times[tool])} s)")
+        speed = statistics.median(times["warcio"]) / statistics.median(times["archiver"])
+        growth = sizes["archiver"] / sizes["warcio"] - 1
+        print(f"archiver vs warcio: {speed:.2f}x records/s (target >= 2x), file size {growth:+.2%} "
+              f"(target <= +3%)")
+        for tool in times:
+            cmd = [sys.executable, "-m", "warcio.cli", "check", str(work / f"{tool}.warc.gz")]
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            print(f"warcio check {tool}: {'pass' if done.returncode == 0 else 'FAIL ' + done.stdout[:300]}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- big response
+def bench_big(mib: int) -> None:
+    size = mib * 1024 * 1024
+    print(f"\n== big: one {mib} MiB response ==")
+    site = Site(1, big_bytes=size)
+    work = Path(tempfile.mkdtemp(prefix="bench-big-"))
+    try:
+        cmd, env = archiver_cmd(site.base + "/big", work / "coll", "--ignore-robots", "--timeout", "120",
+                                "--no-requisites")
+        wall, rss, code = run_measured(cmd, env)
+        warcs = list((work / "coll" / "warc").glob("*.warc.gz"))
+        from warcio.archiveiterator import ArchiveIterator
+
+        length = None
+        with open(warcs[0], "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                if rec.rec_type == "response":
+                    length = rec.payload_length
+                    rec.content_stream().read(1)
+                    break
+        print(f"archiver  exit {code}  wall {wall:.1f} s  {size / wall / 1e6:.1f} MB/s  "
+              f"peak RSS {rss:.1f} MiB (target < 150 MiB)  stored payload {length} of {size} bytes")
+    finally:
+        site.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", choices=["crawl", "compress", "big"], action="append")
+    ap.add_argument("--pages", type=int, default=500)
+    ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument("--latency-ms", type=float, action="append",
+                    help="server think time per request; repeatable (default: 0 and 20)")
+    ap.add_argument("--records", type=int, default=10_000)
+    ap.add_argument("--unique", type=int, default=2_000, help="distinct pages among the records")
+    ap.add_argument("--big-mib", type=int, default=1024)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    only = set(args.only or ["crawl", "compress", "big"])
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    if "compress" in only:
+        bench_compress(args.records, args.repeats, args.unique)
+    if "crawl" in only:
+        for latency in args.latency_ms or [0.0, 20.0]:
+            bench_crawl(args.pages, args.repeats, args.workers, latency)
+    if "big" in only:
+        bench_big(args.big_mib)
+
+
+if __name__ == "__main__":
+    threading.current_thread().name = "bench"
+    main()
