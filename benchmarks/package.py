@@ -40,6 +40,16 @@ elif task == "archiver-validate":
 elif task == "bagit-make":
     import bagit
     bagit.make_bag(args[0], {{"Source-Organization": "bench"}}, processes=2, checksums=["sha256", "sha512"])
+elif task == "archiver-open":
+    from archiver.bag import list_manifests, read_bag_info, read_declaration, read_manifest, unsafe_reason
+    read_declaration(args[0]); read_bag_info(args[0])
+    n = sum(1 for m in list_manifests(args[0]).values()
+            for e in read_manifest(m) if not unsafe_reason(e.path))
+    assert n == int(args[1]), n
+elif task == "bagit-open":
+    import bagit
+    bag = bagit.Bag(args[0])
+    assert len(bag.entries) >= int(args[1])
 elif task == "bagit-validate":
     import bagit
     assert bagit.Bag(args[0]).validate(processes=2)
@@ -81,6 +91,17 @@ def make_payload(root: Path, big: int, small: int) -> int:
     return total
 
 
+def make_manifest_only_bag(root: Path, entries: int) -> None:
+    """A bag skeleton whose sha256 manifest lists *entries* files (not created): opening cost only."""
+    (root / "data").mkdir(parents=True)
+    (root / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+    (root / "bag-info.txt").write_text(f"Payload-Oxum: {entries}.{entries}\n")
+    digest = "0" * 64
+    with open(root / "manifest-sha256.txt", "w", encoding="utf-8") as fh:
+        for i in range(entries):
+            fh.write(f"{digest}  data/{i // 1000:04d}/file-{i:07d}.bin\n")
+
+
 def warm(root: Path) -> None:
     for dirpath, _, files in os.walk(root):
         for name in files:
@@ -101,6 +122,8 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=5000, help="files of 4 KiB (default 5000)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temp dir)")
+    parser.add_argument("--open-entries", type=int, default=1_000_000,
+                        help="manifest entries for the bag-opening measurement (0 to skip)")
     opts = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="archiver-bench-", dir=opts.workdir))
@@ -140,6 +163,15 @@ def main() -> None:
               f"{medians['bagit make_bag'] / medians['archiver package --link']:.2f}x (target 2.5x)")
         print(f"package (copy) speed-up vs make_bag:      "
               f"{medians['bagit make_bag'] / medians['archiver package (copy)']:.2f}x (target 2x)")
+        if opts.open_entries:
+            skeleton = work / "manifest-only"
+            make_manifest_only_bag(skeleton, opts.open_entries)
+            ours = run_child("archiver-open", str(skeleton), str(opts.open_entries))
+            theirs = run_child("bagit-open", str(skeleton), str(opts.open_entries))
+            print(f"open a bag of {opts.open_entries} manifest entries: archiver (declaration, bag-info, "
+                  f"every entry parsed and path-checked) {ours['wall']:.2f} s, "
+                  f"{ours['rss_kib'] / 1024:.0f} MiB; "
+                  f"bagit.Bag() {theirs['wall']:.2f} s, {theirs['rss_kib'] / 1024:.0f} MiB")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
