@@ -251,6 +251,7 @@ def _check_manifests(bag: Path, encoding: str, modern: bool, listing: PayloadLis
                 found.append(problem("E-MANIFEST-NOT-PAYLOAD", where,
                                      f"line {entry.line_no}: {entry.path!r} is not under data/"))
                 continue
+            digest_ok = supported and _digest_ok(entry, algorithm, where, found)
             key = normalize_name(entry.path)
             if key in seen:
                 # RFC 8493 §2.1.3: each payload file is listed once. Before 1.0 a repeat with the
@@ -272,7 +273,7 @@ def _check_manifests(bag: Path, encoding: str, modern: bool, listing: PayloadLis
                                      f"{where} line {entry.line_no} names the file in a different "
                                      f"Unicode normalisation form than on disk"))
             listed.add(on_disk)
-            if supported and _digest_ok(entry, algorithm, where, found):
+            if digest_ok:
                 expected.setdefault(on_disk, {})[algorithm] = entry.digest
         for unlisted in sorted(set(listing.sizes) - listed):
             found.append(problem("E-PAYLOAD-UNLISTED", unlisted, f"not listed in {where}"))
