@@ -338,3 +338,9 @@ def test_metadata_breaking_its_schema(bag: Path, tmp_path: Path, monkeypatch):
     assert [(p.code, p.path) for p in found] == [
         ("E-METADATA-SCHEMA", "data/metadata/articles/article-0.json")]
     assert "'url' is a required property" in found[0].message
+
+
+def test_every_code_is_documented():
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "bags.md").read_text(encoding="utf-8")
+    for code in CODES.values():
+        assert f"| `{code.code}` | {code.severity} | {code.rule} |" in docs, code.code

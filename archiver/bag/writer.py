@@ -23,6 +23,7 @@ from archiver.bag.declaration import BAGIT_VERSION, DECLARATION, Declaration
 from archiver.bag.manifest import manifest_line, write_manifest
 from archiver.bag.payload import PAYLOAD_DIR
 from archiver.bag.profile import profile_identifier
+from archiver.bag.tarbag import current_umask, write_tar
 from archiver.collection import Collection
 from archiver.errors import ArchiverError
 from archiver.fixity import CHUNK_SIZE, MultiHasher, hash_file, map_bounded, normalize_algorithm
@@ -162,6 +163,7 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
     format_bag_info(user_info)  # reject bad labels before any work is done
 
     with atomic_directory(bag) as tmp:
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; a bag is shared like any folder
         payload_root = tmp / PAYLOAD_DIR
         payload_root.mkdir()
         files: list[tuple[str, Path, int]] = []
@@ -171,19 +173,22 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
             else:
                 files.append((relpath, path, size))
 
-        def work(item: tuple[str, Path, int]) -> dict[str, str]:
+        def work(item: tuple[str, Path, int]) -> tuple[dict[str, str], int]:
             relpath, path, _ = item
             target = payload_root / relpath
             if link:
-                return _link_and_hash(path, target, algorithms)
-            return _copy_and_hash(path, target, algorithms)
+                digests = _link_and_hash(path, target, algorithms)
+            else:
+                digests = _copy_and_hash(path, target, algorithms)
+            return digests, target.stat().st_size  # the size of what was bagged, for Payload-Oxum
 
         digests: dict[str, dict[str, str]] = {}
+        octets = 0
         for (relpath, path, _), result in map_bounded(work, files, workers, weight=lambda f: f[2]):
             if isinstance(result, OSError):
                 raise ArchiverError(f"{path}: cannot bag it ({result.strerror or result})")
-            digests[f"{PAYLOAD_DIR}/{relpath}"] = result
-        octets = sum(size for _, _, size in files)
+            digests[f"{PAYLOAD_DIR}/{relpath}"], size = result
+            octets += size
 
         for algorithm in algorithms:
             with open(tmp / f"manifest-{algorithm}.txt", "x", encoding="utf-8", newline="\n") as fh:
@@ -214,7 +219,5 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
             _flush_file_system(tmp)
 
     if tar:
-        from archiver.bag.tarbag import write_tar
-
         write_tar(bag, tar_path)
     return bag
