@@ -21,6 +21,7 @@ from archiver.bag.baginfo import BAG_INFO, format_bag_info, order_bag_info
 from archiver.bag.config import load_bag_info_defaults, merge_bag_info
 from archiver.bag.declaration import BAGIT_VERSION, DECLARATION, Declaration
 from archiver.bag.manifest import manifest_line, write_manifest
+from archiver.bag.paths import normalize_name
 from archiver.bag.payload import PAYLOAD_DIR
 from archiver.bag.profile import profile_identifier
 from archiver.bag.tarbag import current_umask, write_tar
@@ -51,7 +52,14 @@ def _payload_files(root: Path) -> Iterator[tuple[str, Path, int]]:
         directory, rel = stack.pop()
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
+        normalized: dict[str, str] = {}
         for entry in entries:
+            twin = normalized.setdefault(normalize_name(entry.name), entry.name)
+            if twin != entry.name:
+                # Names are compared after Unicode normalisation (RFC 8493 §2.1.3): these two would
+                # be one file on macOS and the bag could not be validated anywhere.
+                raise ArchiverError(f"{directory}: {twin!r} and {entry.name!r} differ only in Unicode "
+                                    "normalisation; rename one before packaging")
             relpath = f"{rel}{entry.name}"
             try:
                 relpath.encode("utf-8")
