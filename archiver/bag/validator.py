@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,22 +128,28 @@ def _validate_directory(bag: Path, shown: Path, *, workers: int, profile: bool, 
     for link in listing.links:
         found.append(problem("W-PAYLOAD-LINK", link, "symbolic link in the payload"))
 
-    info = _check_bag_info(bag, encoding, listing, found)
-    fetched = _check_fetch(bag, encoding, modern, found)
-    expected = _check_manifests(bag, encoding, modern, listing, fetched, found)
-    _check_tag_manifests(bag, encoding, modern, found)
-    _verify_payload(bag, expected, listing.sizes, workers, report)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="content") as side:
+        # Content checks (inflating and parsing WARCs) run beside the hashing threads; zlib and
+        # hashlib both release the GIL, so the two kinds of work share the cores.
+        pending_checks = []
+        if content:
+            from archiver.bag.content import content_checks
 
-    if profile:
-        from archiver.bag.profile import check_profile
+            pending_checks = [side.submit(check) for check in content_checks(bag, listing)]
+        info = _check_bag_info(bag, encoding, listing, found)
+        fetched = _check_fetch(bag, encoding, modern, found)
+        expected = _check_manifests(bag, encoding, modern, listing, fetched, found)
+        _check_tag_manifests(bag, encoding, modern, found)
+        _verify_payload(bag, expected, listing.sizes, workers, report)
 
-        report.profile = next(iter(info_values(info, "BagIt-Profile-Identifier")), None)
-        if report.profile:
-            found.extend(check_profile(bag, report.profile, report.version, info, listing))
-    if content:
-        from archiver.bag.content import check_content
+        if profile:
+            from archiver.bag.profile import check_profile
 
-        found.extend(check_content(bag, listing))
+            report.profile = next(iter(info_values(info, "BagIt-Profile-Identifier")), None)
+            if report.profile:
+                found.extend(check_profile(bag, report.profile, report.version, info, listing))
+        for check in pending_checks:
+            found.extend(check.result())
     return report
 
 
