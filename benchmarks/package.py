@@ -13,8 +13,10 @@ A quicker run on a busy machine:
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -35,7 +37,7 @@ if task == "archiver-package":
     package(args[0], args[1], link=args[2] == "link", info=[("Source-Organization", "bench")])
 elif task == "archiver-validate":
     from archiver.bag import validate
-    report = validate(args[0], workers=2)
+    report = validate(args[0], workers=2, content=args[1:] != ["no-content"])
     assert report.valid, [str(p) for p in report.errors][:5]
 elif task == "bagit-make":
     import bagit
@@ -91,6 +93,28 @@ def make_payload(root: Path, big: int, small: int) -> int:
     return total
 
 
+def make_warc_collection(root: Path, files: int) -> int:
+    """A collection of *files* gzip WARCs, 400 HTML responses of ~100 KB each (news-like text)."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    words = ("the minister said on tuesday that the agency would publish its report after the "
+             "vote in parliament where opposition members asked for more time").split()
+    rng = random.Random(6)
+    texts = [" ".join(rng.choice(words) + str(rng.randrange(100)) for _ in range(14000)) for _ in range(16)]
+    (root / "warc").mkdir(parents=True)
+    for n in range(files):
+        with open(root / "warc" / f"capture-{n:05d}.warc.gz", "wb") as fh:
+            writer = WARCWriter(fh, gzip=True)
+            for i in range(400):
+                body = f"<html><body><h1>{n}/{i}</h1><p>{rng.choice(texts)}</p></body></html>".encode()
+                headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+                writer.write_record(writer.create_warc_record(
+                    f"http://127.0.0.1/{n}/{i}.html", "response", payload=io.BytesIO(body),
+                    http_headers=headers))
+    return sum(p.stat().st_size for p in (root / "warc").iterdir())
+
+
 def make_manifest_only_bag(root: Path, entries: int) -> None:
     """A bag skeleton whose sha256 manifest lists *entries* files (not created): opening cost only."""
     (root / "data").mkdir(parents=True)
@@ -122,6 +146,8 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=5000, help="files of 4 KiB (default 5000)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temp dir)")
+    parser.add_argument("--warc-files", type=int, default=8,
+                        help="gzip WARCs (~400 records each) for the content-check measurement (0 to skip)")
     parser.add_argument("--open-entries", type=int, default=1_000_000,
                         help="manifest entries for the bag-opening measurement (0 to skip)")
     opts = parser.parse_args()
@@ -163,6 +189,19 @@ def main() -> None:
               f"{medians['bagit make_bag'] / medians['archiver package --link']:.2f}x (target 2.5x)")
         print(f"package (copy) speed-up vs make_bag:      "
               f"{medians['bagit make_bag'] / medians['archiver package (copy)']:.2f}x (target 2x)")
+        if opts.warc_files:
+            warcs = work / "warc-collection"
+            warc_octets = make_warc_collection(warcs, opts.warc_files)
+            run_child("archiver-package", str(warcs), str(work / "warc-bag"), "copy")
+            warm(work / "warc-bag")
+            timings = {label: statistics.median(run_child(*task)["wall"] for _ in range(opts.repeats))
+                       for label, task in (
+                           ("archiver validate", ("archiver-validate", str(work / "warc-bag"))),
+                           ("archiver validate --no-content",
+                            ("archiver-validate", str(work / "warc-bag"), "no-content")),
+                           ("bagit Bag.validate", ("bagit-validate", str(work / "warc-bag"))))}
+            print(f"WARC-heavy bag: {opts.warc_files} gzip WARCs, {warc_octets / 1e6:.1f} MB; medians: "
+                  + "; ".join(f"{label} {t:.2f} s" for label, t in timings.items()))
         if opts.open_entries:
             skeleton = work / "manifest-only"
             make_manifest_only_bag(skeleton, opts.open_entries)
