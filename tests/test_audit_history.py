@@ -142,7 +142,7 @@ def test_interrupt_records_what_was_verified(tmp_path, monkeypatch):
     import archiver.audit.verify as verify
 
     make_store(tmp_path, ["b1", "b2"])
-    real = verify.hash_in_batches
+    real = verify.hash_jobs
 
     def interrupted(jobs, workers=2):
         for n, item in enumerate(real(jobs, workers)):
@@ -150,7 +150,7 @@ def test_interrupt_records_what_was_verified(tmp_path, monkeypatch):
                 raise KeyboardInterrupt
             yield item
 
-    monkeypatch.setattr(verify, "hash_in_batches", interrupted)
+    monkeypatch.setattr(verify, "hash_jobs", interrupted)
     with pytest.raises(KeyboardInterrupt):
         audit_paths([tmp_path / "store"], log=tmp_path / "log")
     table = read_events(tmp_path / "log")
@@ -165,7 +165,11 @@ def test_interrupt_records_what_was_verified(tmp_path, monkeypatch):
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO to hold the audit mid-file")
 def test_sigterm_mid_run_leaves_a_readable_log(tmp_path):
     """A real `archiver audit` process killed with SIGTERM while it reads a file."""
-    bags = make_store(tmp_path, ["b1", "b2"])
+    from archiver.fixity import BATCH_BYTES
+
+    # b1 gets a file that fills a whole pool job, so that its results do not share a job with
+    # b2's FIFO (a job's results come back together).
+    bags = make_store(tmp_path, ["b1", "b2"], extra={"b1": {"warc/zz-large.warc.gz": BATCH_BYTES}})
     fifo = bags["b2"] / "data/catalogue/records/part-0.parquet"   # a listed file, read early
     fifo.unlink()
     os.mkfifo(fifo)
@@ -182,6 +186,7 @@ def test_sigterm_mid_run_leaves_a_readable_log(tmp_path):
             except OSError:
                 assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
                 time.sleep(0.02)
+        time.sleep(1.0)   # let the other worker finish b1 (a few MiB) while this one waits on the FIFO
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.2)
     finally:

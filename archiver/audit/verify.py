@@ -19,7 +19,7 @@ from pathlib import Path
 
 from archiver.audit import model
 from archiver.audit.events import utc_now
-from archiver.audit.hashing import hash_in_batches
+from archiver.audit.hashing import hash_jobs
 from archiver.audit.model import BagAudit, Finding
 from archiver.audit.progress import Progress
 from archiver.audit.schedule import Budget, choose_sample, sample_size
@@ -302,7 +302,7 @@ class _BagVerifier:
                 wanted.setdefault(expected[key][1], []).append(key)
             first = algorithms[0]
             jobs = self.jobs(unexpected, [first])
-            for (_check, key), digests in hash_in_batches(jobs, workers=self.workers):
+            for (_check, key), digests in hash_jobs(jobs, workers=self.workers):
                 if isinstance(digests, OSError):
                     self.find(model.UNREADABLE, names[key], digests.strerror or str(digests))
                     continue
@@ -338,7 +338,7 @@ def verify_bags(bags: Iterable[tuple[Path, BagAudit, int]], *, algorithm: str | 
     in_flight: deque[_BagVerifier] = deque()
     unusable: list[tuple[BagAudit, ArchiverError]] = []
 
-    def jobs() -> Iterator[tuple[str, int, list[str], tuple] | None]:
+    def jobs() -> Iterator[tuple[str, int, list[str], tuple]]:
         pending = iter(bags)
         while budget is None or not budget.exhausted():   # take the next bag only while it lasts
             item = next(pending, None)
@@ -361,7 +361,6 @@ def verify_bags(bags: Iterable[tuple[Path, BagAudit, int]], *, algorithm: str | 
                 check.fed += 1
                 yield job
             check.feeding_done = True
-            yield None   # end the batch: a bag's results are not held back by the next bag's files
             if audit.stopped_by:
                 return
 
@@ -369,10 +368,10 @@ def verify_bags(bags: Iterable[tuple[Path, BagAudit, int]], *, algorithm: str | 
         return check.feeding_done and check.received == check.fed
 
     try:
-        for (check, key), result in hash_in_batches(jobs(), workers=workers):
+        for (check, key), result in hash_jobs(jobs(), workers=workers):
             check.received += 1
             check.record(key, result)
-            while in_flight and done(in_flight[0]):   # results come in order
+            while in_flight and done(in_flight[0]):   # finish bags in the order they started
                 in_flight.popleft().finish()
         while in_flight:
             in_flight.popleft().finish()
