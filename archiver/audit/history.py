@@ -178,6 +178,7 @@ class BagHistory:
     audits: int = 0
     last_audit: datetime | None = None
     last_outcome: str | None = None
+    last_scope: str | None = None
     last_verified: datetime | None = None
     failures: list[tuple[datetime, int]] = field(default_factory=list)   # (when, findings)
     incomplete: int = 0
@@ -190,6 +191,7 @@ class BagHistory:
             "audits": self.audits,
             "last_audit": iso(self.last_audit),
             "last_outcome": self.last_outcome,
+            "last_scope": self.last_scope,
             "last_verified": iso(self.last_verified),
             "incomplete": self.incomplete,
             "failures": [{"when": iso(w), "findings": n} for w, n in self.failures],
@@ -214,7 +216,7 @@ def bag_histories(log: Path, paths: Iterable[Path] = ()) -> list[BagHistory]:
         when, outcome = columns["event_datetime"][i], columns["outcome"][i]
         h = found.setdefault(bag, BagHistory(bag))
         h.audits += 1
-        h.last_audit, h.last_outcome = when, outcome
+        h.last_audit, h.last_outcome, h.last_scope = when, outcome, columns["scope"][i]
         if outcome == "verified":
             h.last_verified = when
         elif outcome == "failed":

@@ -207,12 +207,13 @@ class _BagVerifier:
             self.find(model.OXUM_MISMATCH, "bag-info.txt",
                       f"Payload-Oxum says {value}, the payload holds {octets}.{streams}", RFC_OXUM)
 
-    def jobs(self, keys: list[str], algorithms: list[str]) -> Iterator[tuple[str, int, list[str], tuple]]:
+    def jobs(self, keys: list[str], algorithms: list[str], budgeted: bool = True
+             ) -> Iterator[tuple[str, int, list[str], tuple]]:
         """Hashing jobs for *keys* while the budget lasts: (path, size, algorithms, (self, key))."""
         root = str(self.bag)
         for key in keys:
             size = self.sizes[key]
-            if self.budget is not None and not self.budget.take(size):
+            if budgeted and self.budget is not None and not self.budget.take(size):
                 self.audit.stopped_by = self.budget.spent_by
                 return
             yield os.path.join(root, self.names[key]), size, algorithms, (self, key)
@@ -296,12 +297,14 @@ class _BagVerifier:
                                  names: dict[str, str], sizes: dict[str, int], algorithms: list[str]) -> None:
         """Missing and unexpected files; a pair with the same digest is one moved file."""
         moved_to: dict[str, str] = {}
-        if missing and unexpected and algorithms and not self.audit.stopped_by:
+        # Moved files are looked for even in a bag cut short by the budget (a renamed file must not
+        # be reported as missing plus unexpected), but not after an interrupt.
+        if missing and unexpected and algorithms and self.audit.stopped_by != "interrupt":
             wanted: dict[bytes, list[str]] = {}
             for key in missing:
                 wanted.setdefault(expected[key][1], []).append(key)
             first = algorithms[0]
-            jobs = self.jobs(unexpected, [first])
+            jobs = self.jobs(unexpected, [first], budgeted=False)
             for (_check, key), digests in hash_jobs(jobs, workers=self.workers):
                 if isinstance(digests, OSError):
                     self.find(model.UNREADABLE, names[key], digests.strerror or str(digests))
