@@ -202,3 +202,17 @@ def test_nested_bag_inside_a_payload_is_not_audited_separately(tmp_path):
     inner.mkdir()
     (inner / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
     assert list(find_bags(tmp_path / "store")) == [bags["outer"].resolve()]
+
+
+@pytest.mark.parametrize("bad_path", ["data/../../outside.txt", "data\\..\\..\\outside.txt", "/etc/passwd",
+                                      "~/outside.txt", "C:/outside.txt", "../outside.txt", "bagit.txt"])
+def test_every_kind_of_path_leaving_the_payload_is_a_manifest_error(tmp_path, bad_path):
+    from archiver.audit import verify_bag
+
+    bags = make_store(tmp_path, ["bag"])
+    with (bags["bag"] / "manifest-sha256.txt").open("a", encoding="utf-8") as fh:
+        fh.write(f"{'ab' * 32}  {bad_path}\n")
+    audit = verify_bag(bags["bag"])
+    errors = [f for f in audit.findings if f.kind == "manifest-error"]
+    assert len(errors) == 1 and repr(bad_path) in errors[0].detail
+    assert not [f for f in audit.findings if f.kind in ("missing", "unreadable")]

@@ -24,23 +24,37 @@ _local = threading.local()
 Job = tuple[str, int, Sequence[str], Any]   # (path, size, algorithms in BagIt spelling, caller's tag)
 
 
-def _prototypes(algorithms: Sequence[str]) -> list:
-    """Fresh hash objects for *algorithms* (BagIt spelling, e.g. sha3-256 -> hashlib's sha3_256)."""
-    return [hashlib.new(normalize_algorithm(a).replace("-", "_")) for a in algorithms]
+_PROTOTYPES: dict[tuple[str, ...], list] = {}
+
+
+def _fresh_hashers(algorithms: Sequence[str]) -> list:
+    """New hash objects for *algorithms* (BagIt spelling: sha3-256 is hashlib's sha3_256).
+
+    Copying a prototype is cheaper than a name lookup per file, which counts for 4 KiB files.
+    """
+    key = tuple(algorithms)
+    prototypes = _PROTOTYPES.get(key)
+    if prototypes is None:
+        prototypes = [hashlib.new(normalize_algorithm(a).replace("-", "_")) for a in key]
+        _PROTOTYPES[key] = prototypes
+    return [p.copy() for p in prototypes]
 
 
 def _hash_one(path: str, size: int, algorithms: Sequence[str]) -> dict[str, str] | OSError:
     """Read *path* once, feeding every algorithm; small files in one read, large ones in chunks."""
-    hashers = _prototypes(algorithms)
+    hashers = _fresh_hashers(algorithms)
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError as exc:
         return exc
     try:
         if size < SMALL_FILE:
-            while chunk := os.read(fd, SMALL_FILE):
+            # One read of the expected size (+1 to see the end); keeps going if the file grew.
+            chunk = os.read(fd, size + 1)
+            while chunk:
                 for h in hashers:
                     h.update(chunk)
+                chunk = os.read(fd, SMALL_FILE)
         else:
             view = getattr(_local, "view", None)
             if view is None:

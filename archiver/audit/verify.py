@@ -46,6 +46,12 @@ RFC_DATA = "RFC 8493 §2.1.2 (payload directory data/)"
 RFC_MANIFEST = "RFC 8493 §2.1.3 (payload manifest)"
 
 
+def _plain(path: str) -> bool:
+    """True for a path under data/ with nothing that unsafe_reason could object to (the common case,
+    checked cheaply; anything else goes through archiver.bag.unsafe_reason)."""
+    return ".." not in path and "\\" not in path and "\x00" not in path
+
+
 def _walk_payload(bag: Path) -> Iterator[tuple[str, int]]:
     """(bag-relative path, size) of every non-directory entry under data/, unsorted.
 
@@ -167,9 +173,11 @@ class _BagVerifier:
         for i, alg in enumerate(algorithms):
             name = manifests[alg].name
             for entry in self.manifest_entries(manifests[alg], name):
-                reason = unsafe_reason(entry.path)
-                if reason is None and not entry.path.startswith("data/"):
-                    reason = "payload manifest lists a file outside data/"
+                path = entry.path
+                reason = None
+                if not (path.startswith("data/") and _plain(path)):
+                    reason = unsafe_reason(path) or (
+                        None if path.startswith("data/") else "payload manifest lists a file outside data/")
                 if reason:
                     self.find(model.MANIFEST_ERROR, name, f"line {entry.line_no}: {entry.path!r}: {reason}",
                               RFC_SAFE_PATH)
@@ -180,7 +188,8 @@ class _BagVerifier:
                     self.find(model.MANIFEST_ERROR, name,
                               f"line {entry.line_no}: {entry.digest!r} is not a hex digest", RFC_MANIFEST)
                     continue
-                slot = expected.setdefault(normalize_name(entry.path), [entry.path] + [None] * n)
+                key = path if path.isascii() else normalize_name(path)   # ASCII is already NFC
+                slot = expected.setdefault(key, [path] + [None] * n)
                 if slot[1 + i] is not None:
                     self.find(model.MANIFEST_ERROR, name,
                               f"line {entry.line_no}: {entry.path!r} listed twice", RFC_MANIFEST)
@@ -268,7 +277,7 @@ class _BagVerifier:
         names, sizes = self.names, self.sizes
         if (bag / "data").is_dir():
             for rel, size in _walk_payload(bag):
-                key = normalize_name(rel)
+                key = rel if rel.isascii() else normalize_name(rel)
                 names[key], sizes[key] = rel, size
         else:
             self.find(model.MANIFEST_ERROR, "data/", "the payload directory is missing", RFC_DATA)
