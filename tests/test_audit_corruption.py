@@ -216,3 +216,17 @@ def test_every_kind_of_path_leaving_the_payload_is_a_manifest_error(tmp_path, ba
     errors = [f for f in audit.findings if f.kind == "manifest-error"]
     assert len(errors) == 1 and repr(bad_path) in errors[0].detail
     assert not [f for f in audit.findings if f.kind in ("missing", "unreadable")]
+
+
+def test_names_are_compared_after_unicode_normalisation(tmp_path):
+    """A bag copied through a file system that stores NFD names still verifies (RFC 8493 §2.1.3)."""
+    import unicodedata
+
+    from archiver.audit import verify_bag
+
+    nfc = "data/metadata/articles/caf\u00e9 r\u00e9sum\u00e9.json"
+    bags = make_store(tmp_path, ["bag"], extra={"bag": {nfc[len("data/"):]: 500}})
+    (bags["bag"] / nfc).rename(bags["bag"] / unicodedata.normalize("NFD", nfc))
+    audit = verify_bag(bags["bag"])
+    assert audit.outcome == "verified", [str(f) for f in audit.findings]
+    assert audit.files_checked == 8

@@ -13,6 +13,7 @@ boundaries. Memory holds one entry per payload file of the (at most two) bags in
 from __future__ import annotations
 
 import os
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -86,13 +87,17 @@ class _BagVerifier:
         self.declaration = Declaration("1.0", "utf-8")
         self.algorithms: list[str] = []
         self.expected: dict[str, list] = {}     # NFC path -> [path as written, digest per algorithm]
-        self.names: dict[str, str] = {}         # NFC path -> path on disk (bag-relative)
+        self.names: dict[str, str] = {}         # NFC path -> path on disk, only where they differ
         self.sizes: dict[str, int] = {}
         self.missing: list[str] = []
         self.unexpected: list[str] = []
         self.present: list[str] = []            # the files to hash (all, or the sample)
         self.fed = self.received = 0            # payload hashing jobs handed out / results back
         self.feeding_done = False
+
+    def on_disk(self, key: str) -> str:
+        """The bag-relative name of payload file *key* as it is on disk."""
+        return self.names.get(key, key)
 
     def find(self, kind: str, file: str, detail: str, rule: str | None = None, to: str | None = None) -> None:
         self.audit.findings.append(Finding(kind, file, detail, to=to, rule=rule))
@@ -188,6 +193,7 @@ class _BagVerifier:
                     self.find(model.MANIFEST_ERROR, name,
                               f"line {entry.line_no}: {entry.digest!r} is not a hex digest", RFC_MANIFEST)
                     continue
+                path = sys.intern(path)
                 key = path if path.isascii() else normalize_name(path)   # ASCII is already NFC
                 slot = expected.setdefault(key, [path] + [None] * n)
                 if slot[1 + i] is not None:
@@ -225,12 +231,12 @@ class _BagVerifier:
             if budgeted and self.budget is not None and not self.budget.take(size):
                 self.audit.stopped_by = self.budget.spent_by
                 return
-            yield os.path.join(root, self.names[key]), size, algorithms, (self, key)
+            yield os.path.join(root, self.on_disk(key)), size, algorithms, (self, key)
 
     def record(self, key: str, result: dict[str, str] | OSError) -> None:
         """Compare one payload file's digests with every manifest's."""
         if isinstance(result, OSError):
-            self.find(model.UNREADABLE, self.names[key], result.strerror or str(result))
+            self.find(model.UNREADABLE, self.on_disk(key), result.strerror or str(result))
             return
         size = self.sizes[key]
         self.audit.files_checked += 1
@@ -239,7 +245,7 @@ class _BagVerifier:
         slot = self.expected[key]
         for i, alg in enumerate(self.algorithms):
             if bytes.fromhex(result[alg]) != slot[1 + i]:
-                self.find(model.MODIFIED, self.names[key],
+                self.find(model.MODIFIED, self.on_disk(key),
                           f"{alg} is {result[alg]}, manifest-{alg}.txt says {slot[1 + i].hex()}", RFC_VALID)
                 return
 
@@ -277,16 +283,19 @@ class _BagVerifier:
         names, sizes = self.names, self.sizes
         if (bag / "data").is_dir():
             for rel, size in _walk_payload(bag):
+                rel = sys.intern(rel)   # one string object shared with the manifest's entry
                 key = rel if rel.isascii() else normalize_name(rel)
-                names[key], sizes[key] = rel, size
+                sizes[key] = size
+                if key is not rel:
+                    names[key] = rel
         else:
             self.find(model.MANIFEST_ERROR, "data/", "the payload directory is missing", RFC_DATA)
-        audit.payload_files = len(names)
+        audit.payload_files = len(sizes)
         self.check_oxum(oxums, sum(sizes.values()), len(sizes))
 
-        self.missing = sorted(k for k in expected if k not in names)
-        self.unexpected = sorted(k for k in names if k not in expected)
-        present = sorted(k for k in expected if k in names)
+        self.missing = sorted(k for k in expected if k not in sizes)
+        self.unexpected = sorted(k for k in sizes if k not in expected)
+        present = sorted(k for k in expected if k in sizes)
         if sample is not None:
             k = sample_size(len(present), sample)
             present = sorted(choose_sample(present, k, seed))
@@ -296,14 +305,13 @@ class _BagVerifier:
     def finish(self) -> None:
         """After the last digest came back: missing, unexpected and moved files; the end time."""
         try:
-            self.report_missing_and_moved(self.missing, self.unexpected, self.expected, self.names,
-                                          self.sizes, self.algorithms)
+            self.report_missing_and_moved(self.missing, self.unexpected, self.expected, self.algorithms)
         finally:
             self.audit.ended = utc_now()
             self.progress.bag_done()
 
     def report_missing_and_moved(self, missing: list[str], unexpected: list[str], expected: dict[str, list],
-                                 names: dict[str, str], sizes: dict[str, int], algorithms: list[str]) -> None:
+                                 algorithms: list[str]) -> None:
         """Missing and unexpected files; a pair with the same digest is one moved file."""
         moved_to: dict[str, str] = {}
         # Moved files are looked for even in a bag cut short by the budget (a renamed file must not
@@ -316,7 +324,7 @@ class _BagVerifier:
             jobs = self.jobs(unexpected, [first], budgeted=False)
             for (_check, key), digests in hash_jobs(jobs, workers=self.workers):
                 if isinstance(digests, OSError):
-                    self.find(model.UNREADABLE, names[key], digests.strerror or str(digests))
+                    self.find(model.UNREADABLE, self.on_disk(key), digests.strerror or str(digests))
                     continue
                 candidates = wanted.get(bytes.fromhex(digests[first]))
                 if candidates:
@@ -324,15 +332,17 @@ class _BagVerifier:
         for key in missing:
             if key in moved_to:
                 new = moved_to[key]
-                self.find(model.MOVED, expected[key][0], f"now at {names[new]} (same {algorithms[0]})",
-                          RFC_COMPLETE, to=names[new])
+                to = self.on_disk(new)
+                self.find(model.MOVED, expected[key][0], f"now at {to} (same {algorithms[0]})",
+                          RFC_COMPLETE, to=to)
             else:
                 self.find(model.MISSING, expected[key][0], "listed in the manifest, not in data/",
                           RFC_COMPLETE)
         arrived = set(moved_to.values())
         for key in unexpected:
             if key not in arrived:
-                self.find(model.UNEXPECTED, names[key], "in data/ but in no payload manifest", RFC_COMPLETE)
+                self.find(model.UNEXPECTED, self.on_disk(key), "in data/ but in no payload manifest",
+                          RFC_COMPLETE)
 
 
 def verify_bags(bags: Iterable[tuple[Path, BagAudit, int]], *, algorithm: str | None = None,
