@@ -232,3 +232,14 @@ def test_percent_in_names_is_encoded(collection: Path, tmp_path: Path):
     assert "data/metadata/carriage%0Dreturn.txt\n" in raw
     assert "data/logs/~tilde and ..dots\n" in raw
     assert validate(bag).valid
+
+
+def test_names_differing_only_in_normalisation_are_refused(tmp_path: Path, invoke):
+    collection = make_collection(tmp_path / "c", {
+        "logs/" + unicodedata.normalize("NFC", "Núñez.txt"): b"1",
+        "logs/" + unicodedata.normalize("NFD", "Núñez.txt"): b"2",
+    })
+    result = invoke("package", collection, "--bag", tmp_path / "bag")
+    assert result.exit_code == 2
+    assert "differ only in Unicode normalisation" in result.output
+    assert not (tmp_path / "bag").exists()

@@ -230,3 +230,117 @@ def test_every_code_names_a_rule():
     for code in CODES.values():
         assert code.rule and code.summary
         assert code.code.startswith("E-" if code.severity == "error" else "W-")
+
+
+def test_names_compared_after_unicode_normalisation(tmp_path: Path):
+    import unicodedata
+
+    nfc = unicodedata.normalize("NFC", "Núñez.txt")
+    nfd = unicodedata.normalize("NFD", "Núñez.txt")
+    collection = make_collection(tmp_path / "c", {f"logs/{nfc}": b"n"})
+    bag = package(collection, tmp_path / "bag")
+    # Another system rewrote the manifests in NFD while the file system kept NFC (as macOS tools do).
+    for manifest in bag.glob("manifest-*.txt"):
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace(nfc, nfd), encoding="utf-8")
+    reseal_tags(bag)
+    report = validate(bag)
+    assert report.valid, [str(p) for p in report.errors]
+    assert ("W-NAME-NORMALIZATION", f"data/logs/{nfd}") in {(p.code, p.path) for p in report.warnings}
+    # Listing both forms of one name is listing the file twice.
+    manifest = bag / "manifest-sha256.txt"
+    line = next(x for x in manifest.read_text(encoding="utf-8").splitlines() if nfd in x)
+    manifest.write_text(manifest.read_text(encoding="utf-8") + line.replace(nfd, nfc) + "\n",
+                        encoding="utf-8")
+    reseal_tags(bag)
+    assert ("E-MANIFEST-DUPLICATE", "manifest-sha256.txt") in codes_for(bag)
+
+
+def _append(name: str, text: str):
+    def mutate(bag: Path) -> None:
+        path = bag / name
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        path.write_text(old + text, encoding="utf-8")
+    return mutate
+
+
+def _replace(name: str, old: str, new: str):
+    def mutate(bag: Path) -> None:
+        path = bag / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return mutate
+
+
+M256 = "manifest-sha256.txt"
+
+
+def _symlink(bag: Path) -> None:
+    (bag / "data/logs/link.log").symlink_to("capture.log")
+
+
+@pytest.mark.parametrize("mutate, code, where", [
+    (_append(M256, "just-one-field\n"), "E-MANIFEST-LINE", M256),
+    (_append(M256, "abc  data/logs/capture.log\n"), "E-MANIFEST-DIGEST", M256),
+    (_append(M256, "0" * 64 + "  bagit.txt\n"), "E-MANIFEST-NOT-PAYLOAD", M256),
+    (_append("manifest-crc99.txt", "00  data/logs/capture.log\n"), "E-MANIFEST-ALGORITHM",
+     "manifest-crc99.txt"),
+    (_append("tagmanifest-sha256.txt", "0" * 64 + "  data/logs/capture.log\n"), "E-TAGMANIFEST-PAYLOAD",
+     "tagmanifest-sha256.txt"),
+    (_append("bag-info.txt", "no colon on this line\n"), "E-BAGINFO-LINE", "bag-info.txt"),
+    (_replace("bag-info.txt", "Payload-Oxum: ", "Payload-Oxum: x"), "E-OXUM-FORMAT", "bag-info.txt"),
+    (_append("fetch.txt", "https://example.org/x\n"), "E-FETCH-LINE", "fetch.txt"),
+    (_append("fetch.txt", "https://example.org/x 5 bag-info.txt\n"), "E-FETCH-NOT-PAYLOAD", "fetch.txt"),
+    (_replace("bagit.txt", "1.0", "0.97"), "E-PROFILE-VERSION", "bagit.txt"),
+    (_replace("bag-info.txt", "Bagging-Date:", "Bagged-On:"), "E-PROFILE-INFO", "bag-info.txt"),
+    (_replace("bag-info.txt", "bagit-profile:1.0.0", "bagit-profile:9"), None, None),  # not ours: unchecked
+    (lambda bag: (bag / "data/warc/capture-00000.warc.gz").rename(bag / "data/logs/moved.gz"),
+     "E-PROFILE-PAYLOAD", "data/warc/*"),
+    (_append("bagit.txt", ""), None, None),
+])
+def test_line_level_damage_is_named(bag: Path, mutate, code, where):
+    mutate(bag)
+    reseal_tags(bag)
+    found = codes_for(bag)
+    if code is None:
+        assert found == set()
+    else:
+        assert (code, where) in found, found
+
+
+def test_symlink_in_payload_is_reported(bag: Path):
+    _symlink(bag)
+    report = validate(bag)
+    assert ("W-PAYLOAD-LINK", "data/logs/link.log") in {(p.code, p.path) for p in report.warnings}
+    assert ("E-PAYLOAD-UNLISTED", "data/logs/link.log") in codes_for(bag)
+
+
+def test_metadata_breaking_its_schema(bag: Path, tmp_path: Path, monkeypatch):
+    import archiver.schemas as schemas
+
+    schema_dir = tmp_path / "schemas"
+    schema_dir.mkdir()
+    (schema_dir / "test.schema.json").write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:archiver:schema:test-only:0.0.0",
+        "type": "object", "required": ["headline", "url"],
+    }), encoding="utf-8")
+    from archiver.bag import profile
+
+    real_profile = profile.profile_path()
+    shutil.copy(real_profile, schema_dir / real_profile.name)
+    monkeypatch.setattr(schemas, "schema_dir", lambda: schema_dir)
+    schemas._schemas_by_id.cache_clear()
+    schemas._validator.cache_clear()
+    try:
+        found = validate(bag).problems
+    finally:
+        schemas._schemas_by_id.cache_clear()
+        schemas._validator.cache_clear()
+    assert [(p.code, p.path) for p in found] == [
+        ("E-METADATA-SCHEMA", "data/metadata/articles/article-0.json")]
+    assert "'url' is a required property" in found[0].message
+
+
+def test_every_code_is_documented():
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "bags.md").read_text(encoding="utf-8")
+    for code in CODES.values():
+        assert f"| `{code.code}` | {code.severity} | {code.rule} |" in docs, code.code

@@ -23,7 +23,6 @@ class Code:
 
 CODES: dict[str, Code] = {c.code: c for c in (
     # Structure (RFC 8493 §2.1)
-    Code("E-NOT-A-BAG", "error", "RFC 8493 §2", "not a bag: no bagit.txt, data/ or manifest"),
     Code("E-DECL-MISSING", "error", "RFC 8493 §2.1.1", "bagit.txt (the bag declaration) is missing"),
     Code("E-DECL-BOM", "error", "RFC 8493 §2.1.1", "bagit.txt starts with a byte-order mark"),
     Code("E-DECL-ENCODING", "error", "RFC 8493 §2.1.1", "bagit.txt is not UTF-8"),
@@ -102,8 +101,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "the BagIt version is not accepted by the profile"),
     Code("E-PROFILE-TAGFILE", "error", "BagIt Profiles 1.4 Tag-Files-Required",
          "a tag file required by the profile is missing"),
-    Code("E-PROFILE-PAYLOAD", "error", "BagIt Profiles 1.4 Payload-Files-Required",
-         "a payload folder required by the profile is missing"),
+    Code("E-PROFILE-PAYLOAD", "error", "BagIt Profiles 1.4 Payload-Files-Required/Allowed",
+         "no payload file where the profile requires one, or a payload file where it allows none"),
     # Content checks beyond BagIt (archiver)
     Code("E-METADATA-SCHEMA", "error", "archiver schemas/ (JSON Schema 2020-12)",
          "a metadata JSON document breaks its schema"),

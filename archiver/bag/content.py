@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
+import functools
 import json
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from archiver.bag.codes import Problem, problem
@@ -37,13 +38,23 @@ def check_metadata(bag: Path, relpath: str) -> list[Problem]:
     return [problem("E-METADATA-SCHEMA", relpath, str(v)) for v in validate_document(document)]
 
 
-def _gzip_problem(path: Path) -> str | None:
-    """Read a gzip file to its end: warcio stops quietly at a truncated last member, gzip does not."""
+def _gzip_tail_problem(path: Path, offset: int) -> str | None:
+    """Check that the gzip members from *offset* (the last record's) to the end are complete.
+
+    warcio stops quietly at a truncated last member; earlier damage already made it fail.
+    Only the tail is decompressed again, so a large WARC is not read twice.
+    """
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        data = fh.read()
     try:
-        with gzip.open(path, "rb") as fh:
-            while fh.read(1 << 20):
-                pass
-    except (EOFError, OSError, zlib.error) as exc:
+        while data:
+            inflater = zlib.decompressobj(31)  # 31: gzip wrapper
+            inflater.decompress(data)
+            if not inflater.eof:
+                return "gzip stream truncated: the last member has no end"
+            data = inflater.unused_data
+    except zlib.error as exc:
         return f"gzip stream damaged: {exc}"
     return None
 
@@ -56,16 +67,14 @@ def check_warc(bag: Path, relpath: str) -> list[Problem]:
     """
     from warcio.archiveiterator import ArchiveIterator
 
-    if relpath.endswith(".gz"):
-        damaged = _gzip_problem(bag / relpath)
-        if damaged:
-            return [problem("E-WARC", relpath, damaged)]
     records = 0
+    last_offset = 0
     try:
         with (bag / relpath).open("rb") as fh:
-            for record in ArchiveIterator(fh, check_digests=True):
-                stream = record.content_stream()
-                while stream.read(1 << 16):
+            iterator = ArchiveIterator(fh, check_digests=True)
+            for record in iterator:
+                last_offset = iterator.get_record_offset()
+                while record.raw_stream.read(1 << 16):  # the block as stored: digests cover it
                     pass
                 if record.digest_checker.passed is False:
                     why = "; ".join(map(str, record.digest_checker.problems))
@@ -73,14 +82,28 @@ def check_warc(bag: Path, relpath: str) -> list[Problem]:
                 records += 1
     except Exception as exc:  # warcio raises many types for truncated or garbled input
         return [problem("E-WARC", relpath, f"unreadable after {records} records: {exc}")]
+    if relpath.endswith(".gz") and records:
+        damaged = _gzip_tail_problem(bag / relpath, last_offset)
+        if damaged:
+            return [problem("E-WARC", relpath, f"after {records} records: {damaged}")]
     return []
 
 
-def check_content(bag: Path, listing: PayloadListing) -> list[Problem]:
-    found: list[Problem] = []
+def content_checks(bag: Path, listing: PayloadListing) -> list[Callable[[], list[Problem]]]:
+    """One callable per payload file that has a content check, in path order.
+
+    Separate callables so that the validator can run them in parallel: zlib (inflating WARCs)
+    and hashlib release the GIL, so WARC checks and payload hashing share the cores.
+    """
+    checks: list[Callable[[], list[Problem]]] = []
     for relpath in sorted(listing.sizes):
         if relpath.startswith(_METADATA_PREFIX) and relpath.endswith(".json"):
-            found.extend(check_metadata(bag, relpath))
+            checks.append(functools.partial(check_metadata, bag, relpath))
         elif relpath.startswith(_WARC_PREFIX) and relpath.endswith(WARC_SUFFIXES):
-            found.extend(check_warc(bag, relpath))
-    return found
+            checks.append(functools.partial(check_warc, bag, relpath))
+    return checks
+
+
+def check_content(bag: Path, listing: PayloadListing) -> list[Problem]:
+    """Run every content check in turn."""
+    return [found for check in content_checks(bag, listing) for found in check()]

@@ -86,12 +86,20 @@ def extracted_bag(path: Path) -> Iterator[tuple[Path | None, list[Problem]]]:
         yield result
 
 
+def current_umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_tar(bag: Path, target: Path) -> Path:
     """Serialize the bag directory *bag* as *target* (uncompressed tar), atomically, never overwriting."""
     bag = Path(bag)
     top = bag.name
     with atomic_write(target, "wb", overwrite=False) as fh, tarfile.open(
             fileobj=fh, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        os.fchmod(fh.fileno(), 0o666 & ~current_umask())  # mkstemp makes it 0600
         stack = [(bag, top)]
         while stack:
             directory, arc = stack.pop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,22 +128,28 @@ def _validate_directory(bag: Path, shown: Path, *, workers: int, profile: bool, 
     for link in listing.links:
         found.append(problem("W-PAYLOAD-LINK", link, "symbolic link in the payload"))
 
-    info = _check_bag_info(bag, encoding, listing, found)
-    fetched = _check_fetch(bag, encoding, modern, found)
-    expected = _check_manifests(bag, encoding, modern, listing, fetched, found)
-    _check_tag_manifests(bag, encoding, modern, found)
-    _verify_payload(bag, expected, listing.sizes, workers, report)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="content") as side:
+        # Content checks (inflating and parsing WARCs) run beside the hashing threads; zlib and
+        # hashlib both release the GIL, so the two kinds of work share the cores.
+        pending_checks = []
+        if content:
+            from archiver.bag.content import content_checks
 
-    if profile:
-        from archiver.bag.profile import check_profile
+            pending_checks = [side.submit(check) for check in content_checks(bag, listing)]
+        info = _check_bag_info(bag, encoding, listing, found)
+        fetched = _check_fetch(bag, encoding, modern, found)
+        expected = _check_manifests(bag, encoding, modern, listing, fetched, found)
+        _check_tag_manifests(bag, encoding, modern, found)
+        _verify_payload(bag, expected, listing.sizes, workers, report)
 
-        report.profile = next(iter(info_values(info, "BagIt-Profile-Identifier")), None)
-        if report.profile:
-            found.extend(check_profile(bag, report.profile, report.version, info, listing))
-    if content:
-        from archiver.bag.content import check_content
+        if profile:
+            from archiver.bag.profile import check_profile
 
-        found.extend(check_content(bag, listing))
+            report.profile = next(iter(info_values(info, "BagIt-Profile-Identifier")), None)
+            if report.profile:
+                found.extend(check_profile(bag, report.profile, report.version, info, listing))
+        for check in pending_checks:
+            found.extend(check.result())
     return report
 
 
@@ -251,6 +258,7 @@ def _check_manifests(bag: Path, encoding: str, modern: bool, listing: PayloadLis
                 found.append(problem("E-MANIFEST-NOT-PAYLOAD", where,
                                      f"line {entry.line_no}: {entry.path!r} is not under data/"))
                 continue
+            digest_ok = supported and _digest_ok(entry, algorithm, where, found)
             key = normalize_name(entry.path)
             if key in seen:
                 # RFC 8493 §2.1.3: each payload file is listed once. Before 1.0 a repeat with the
@@ -272,7 +280,7 @@ def _check_manifests(bag: Path, encoding: str, modern: bool, listing: PayloadLis
                                      f"{where} line {entry.line_no} names the file in a different "
                                      f"Unicode normalisation form than on disk"))
             listed.add(on_disk)
-            if supported and _digest_ok(entry, algorithm, where, found):
+            if digest_ok:
                 expected.setdefault(on_disk, {})[algorithm] = entry.digest
         for unlisted in sorted(set(listing.sizes) - listed):
             found.append(problem("E-PAYLOAD-UNLISTED", unlisted, f"not listed in {where}"))

@@ -16,13 +16,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from archiver import SOFTWARE
-from archiver.atomic import atomic_directory
+from archiver.atomic import atomic_directory, fsync_dir
 from archiver.bag.baginfo import BAG_INFO, format_bag_info, order_bag_info
 from archiver.bag.config import load_bag_info_defaults, merge_bag_info
 from archiver.bag.declaration import BAGIT_VERSION, DECLARATION, Declaration
 from archiver.bag.manifest import manifest_line, write_manifest
+from archiver.bag.paths import normalize_name
 from archiver.bag.payload import PAYLOAD_DIR
 from archiver.bag.profile import profile_identifier
+from archiver.bag.tarbag import current_umask, write_tar
 from archiver.collection import Collection
 from archiver.errors import ArchiverError
 from archiver.fixity import CHUNK_SIZE, MultiHasher, hash_file, map_bounded, normalize_algorithm
@@ -50,7 +52,14 @@ def _payload_files(root: Path) -> Iterator[tuple[str, Path, int]]:
         directory, rel = stack.pop()
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
+        normalized: dict[str, str] = {}
         for entry in entries:
+            twin = normalized.setdefault(normalize_name(entry.name), entry.name)
+            if twin != entry.name:
+                # Names are compared after Unicode normalisation (RFC 8493 §2.1.3): these two would
+                # be one file on macOS and the bag could not be validated anywhere.
+                raise ArchiverError(f"{directory}: {twin!r} and {entry.name!r} differ only in Unicode "
+                                    "normalisation; rename one before packaging")
             relpath = f"{rel}{entry.name}"
             try:
                 relpath.encode("utf-8")
@@ -162,6 +171,7 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
     format_bag_info(user_info)  # reject bad labels before any work is done
 
     with atomic_directory(bag) as tmp:
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; a bag is shared like any folder
         payload_root = tmp / PAYLOAD_DIR
         payload_root.mkdir()
         files: list[tuple[str, Path, int]] = []
@@ -171,19 +181,22 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
             else:
                 files.append((relpath, path, size))
 
-        def work(item: tuple[str, Path, int]) -> dict[str, str]:
+        def work(item: tuple[str, Path, int]) -> tuple[dict[str, str], int]:
             relpath, path, _ = item
             target = payload_root / relpath
             if link:
-                return _link_and_hash(path, target, algorithms)
-            return _copy_and_hash(path, target, algorithms)
+                digests = _link_and_hash(path, target, algorithms)
+            else:
+                digests = _copy_and_hash(path, target, algorithms)
+            return digests, target.stat().st_size  # the size of what was bagged, for Payload-Oxum
 
         digests: dict[str, dict[str, str]] = {}
+        octets = 0
         for (relpath, path, _), result in map_bounded(work, files, workers, weight=lambda f: f[2]):
             if isinstance(result, OSError):
                 raise ArchiverError(f"{path}: cannot bag it ({result.strerror or result})")
-            digests[f"{PAYLOAD_DIR}/{relpath}"] = result
-        octets = sum(size for _, _, size in files)
+            digests[f"{PAYLOAD_DIR}/{relpath}"], size = result
+            octets += size
 
         for algorithm in algorithms:
             with open(tmp / f"manifest-{algorithm}.txt", "x", encoding="utf-8", newline="\n") as fh:
@@ -204,10 +217,15 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
         for algorithm in algorithms:
             text = "".join(manifest_line(tag_digests[name][algorithm], name) for name in sorted(tag_files))
             _write_tag_file(tmp / f"tagmanifest-{algorithm}.txt", text)
-        _flush_file_system(tmp)  # files and directory entries, before atomic_directory renames
+        # Durable before atomic_directory renames the bag into place. Copies need a file-system
+        # sync; hard links add only directory entries and the tag files to flush.
+        if link:
+            for path in [*tmp.glob("*.txt"), *(p for p in payload_root.rglob("*") if p.is_dir()),
+                         payload_root, tmp]:
+                fsync_dir(path)  # opens read-only and fsyncs: right for files and directories
+        else:
+            _flush_file_system(tmp)
 
     if tar:
-        from archiver.bag.tarbag import write_tar
-
         write_tar(bag, tar_path)
     return bag

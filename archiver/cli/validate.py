@@ -27,6 +27,10 @@ def _validate_json(path: Path, as_json: bool) -> None:
         exit_with(EXIT_INVALID)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -60,8 +64,9 @@ def validate(path: Path, as_json: bool, workers: int, no_content: bool) -> None:
         for found in report.problems:
             click.echo(str(found))
         verdict = "valid" if report.valid else "invalid"
-        click.echo(f"{path}: {verdict} (BagIt {report.version or '?'}, {report.files_verified} payload "
-                   f"files / {report.octets_verified} bytes verified, {len(report.errors)} errors, "
-                   f"{len(report.warnings)} warnings)")
+        click.echo(f"{path}: {verdict} (BagIt {report.version or '?'}, "
+                   f"{_count(report.files_verified, 'payload file')} / "
+                   f"{_count(report.octets_verified, 'byte')} verified, "
+                   f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')})")
     if not report.valid:
         exit_with(EXIT_INVALID)
