@@ -204,3 +204,20 @@ def test_sigterm_mid_run_leaves_a_readable_log(tmp_path):
     assert b2["eventOutcomeDetail"]["stoppedBy"] == "interrupt"
     assert b2["eventOutcomeDetail"]["counts"]["filesChecked"] < 7
     assert [p.name for p in log.iterdir()] == [p.name for p in part_files(log)]
+
+
+def test_an_interrupt_while_the_log_is_written_waits_for_the_write(tmp_path, monkeypatch):
+    import archiver.audit.run as run_module
+
+    make_store(tmp_path, ["bag"])
+    real = run_module.append_events
+
+    def interrupted_write(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)   # held until the part file is in place
+        time.sleep(0.05)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "append_events", interrupted_write)
+    with pytest.raises(KeyboardInterrupt):
+        audit_paths([tmp_path / "store"], log=tmp_path / "log")
+    assert read_events(tmp_path / "log")["outcome"].to_pylist() == ["verified"]

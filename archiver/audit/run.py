@@ -7,8 +7,12 @@ then is recorded, the bag being verified is recorded as incomplete, and the inte
 
 from __future__ import annotations
 
+import contextlib
 import random
+import signal
+import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from archiver.audit.discover import find_bags
@@ -20,6 +24,21 @@ from archiver.audit.schedule import Budget, parse_sample, rotation_order
 from archiver.audit.verify import verify_bags
 from archiver.bag import read_bag_info
 from archiver.errors import ArchiverError
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the run's events are written, so that a second interrupt
+    cannot throw away what the first one saved; they are delivered right after."""
+    blockable = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if not blockable:
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _discover(paths: list[Path], run: AuditRun) -> list[Path]:
@@ -115,5 +134,6 @@ def audit_paths(paths: list[Path], *, log: Path | None = None, algorithm: str | 
             run.stopped_by = limit.spent_by
         progress.close()
         events = [fixity_event(a, run.run_id) for a in run.bags]
-        run.log_file = append_events(run.log, events, run.run_id, started)
+        with _signals_deferred():
+            run.log_file = append_events(run.log, events, run.run_id, started)
     return run
