@@ -10,8 +10,9 @@ own process:
   archiver1  `archiver audit STORE --log TMP --algorithm sha256`
   bagit      `bagit.Bag(bag).validate(processes=2)` for each bag
 
-Reported: median wall time, MB/s (10^6 bytes of payload per second), CPU% (user+sys over wall) and
-peak RSS of each, and archiver's speed-up over bagit. Targets (issue 7): archiver >= 2.5x bagit;
+Reported: median wall time, MB/s (10^6 bytes of payload per second), CPU% (user+sys over wall),
+CPU seconds (less sensitive than wall time to other jobs on a shared machine) and peak RSS of
+each, and archiver's speed-up over bagit. Targets (issue 7): archiver >= 2.5x bagit;
 archiver1 >= 1 GB/s from a warm page cache on a 2-core machine.
 
     python benchmarks/audit.py                          # full size: 20 bags, 1 GiB, 3 repeats
@@ -123,8 +124,9 @@ def main() -> None:
             rss = max(r[2] for r in runs)
             medians[name] = wall
             walls = ", ".join(f"{r[0]:.2f}" for r in runs)
-            print(f"  {name:<10} {wall:7.2f} s  {payload / wall / 1e6:7.0f} MB/s  CPU {cpu:4.0f}%  "
-                  f"peak RSS {rss / 2**20:5.0f} MiB   (runs: {walls})")
+            cpu_s = statistics.median(r[1] for r in runs)
+            print(f"  {name:<10} {wall:7.2f} s  {payload / wall / 1e6:7.0f} MB/s  CPU {cpu:4.0f}% "
+                  f"({cpu_s:5.2f} CPU-s)  peak RSS {rss / 2**20:5.0f} MiB   (runs: {walls})")
         for name, label in (("archiver", "(sha256+sha512)"), ("archiver1", "--algorithm sha256")):
             print(f"speed-up {name} {label} over bagit: {medians['bagit'] / medians[name]:.2f}x")
     finally:
