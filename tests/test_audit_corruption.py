@@ -230,3 +230,17 @@ def test_names_are_compared_after_unicode_normalisation(tmp_path):
     audit = verify_bag(bags["bag"])
     assert audit.outcome == "verified", [str(f) for f in audit.findings]
     assert audit.files_checked == 8
+
+
+def test_a_file_missing_from_one_manifest_is_a_manifest_error_only(tmp_path):
+    from archiver.audit import verify_bag
+
+    bags = make_store(tmp_path, ["bag"])
+    manifest = bags["bag"] / "manifest-sha512.txt"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    manifest.write_text("".join(line for line in lines if not line.rstrip().endswith(WARC)), encoding="utf-8")
+    audit = verify_bag(bags["bag"])
+    # the tag manifest notices the edited manifest; the file itself is not reported as modified
+    found = {(f.kind, f.file) for f in audit.findings}
+    assert found == {("manifest-error", "manifest-sha512.txt"), ("modified", "manifest-sha512.txt")}
+    assert any(f.kind == "manifest-error" and WARC in f.detail for f in audit.findings)
