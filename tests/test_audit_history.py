@@ -221,3 +221,11 @@ def test_an_interrupt_while_the_log_is_written_waits_for_the_write(tmp_path, mon
     with pytest.raises(KeyboardInterrupt):
         audit_paths([tmp_path / "store"], log=tmp_path / "log")
     assert read_events(tmp_path / "log")["outcome"].to_pylist() == ["verified"]
+
+
+def test_a_log_path_that_is_a_file_is_refused_before_any_work(tmp_path, invoke):
+    make_store(tmp_path, ["bag"])
+    (tmp_path / "log").write_text("not a folder")
+    result = invoke("audit", tmp_path / "store", "--log", tmp_path / "log")
+    assert result.exit_code == 2
+    assert result.output.strip() == f"archiver: error: audit log {tmp_path / 'log'} is not a directory"

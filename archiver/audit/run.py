@@ -8,6 +8,7 @@ then is recorded, the bag being verified is recorded as incomplete, and the inte
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import signal
 import threading
@@ -72,11 +73,20 @@ def _declared_size(bag: Path) -> tuple[int, int]:
     return 0, 0
 
 
-def _check_log_outside(log: Path, bags: list[Path]) -> None:
+def _check_log(log: Path, bags: list[Path]) -> None:
+    """Fail before any work if the log could not take this run's events."""
     resolved = log.resolve()
     for bag in bags:
         if resolved == bag or resolved.is_relative_to(bag):
             raise ArchiverError(f"audit log {log} is inside bag {bag}; an audit never writes into a bag")
+    if log.exists() and not log.is_dir():
+        raise ArchiverError(f"audit log {log} is not a directory")
+    try:
+        log.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiverError(f"cannot create the audit log folder {log}: {exc.strerror}") from None
+    if not os.access(log, os.W_OK):
+        raise ArchiverError(f"audit log folder {log} is not writable")
 
 
 def audit_paths(paths: list[Path], *, log: Path | None = None, algorithm: str | None = None,
@@ -98,7 +108,7 @@ def audit_paths(paths: list[Path], *, log: Path | None = None, algorithm: str | 
     bags = _discover(paths, run)
     if not bags:
         return run
-    _check_log_outside(run.log, bags)
+    _check_log(run.log, bags)
     limit = Budget(budget, max_bytes) if (budget is not None or max_bytes is not None) else None
     if limit is not None:
         bags = rotation_order(bags, last_complete_audit(run.log))
