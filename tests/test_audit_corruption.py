@@ -244,3 +244,18 @@ def test_a_file_missing_from_one_manifest_is_a_manifest_error_only(tmp_path):
     found = {(f.kind, f.file) for f in audit.findings}
     assert found == {("manifest-error", "manifest-sha512.txt"), ("modified", "manifest-sha512.txt")}
     assert any(f.kind == "manifest-error" and WARC in f.detail for f in audit.findings)
+
+
+def test_broken_bag_structure_fails_with_a_named_finding(tmp_path):
+    from archiver.audit import verify_bag
+
+    bags = make_store(tmp_path, ["no-decl", "no-manifest", "no-data"])
+    (bags["no-decl"] / "bagit.txt").write_text("BagIt-Version: 1.0\n")
+    for manifest in bags["no-manifest"].glob("manifest-*.txt"):
+        manifest.unlink()
+    os.rename(bags["no-data"] / "data", bags["no-data"] / "payload")
+    found = {name: {(f.kind, f.file) for f in verify_bag(bag).findings} for name, bag in bags.items()}
+    assert found["no-decl"] == {("manifest-error", "bagit.txt")}
+    assert ("manifest-error", "manifest-*.txt") in found["no-manifest"]
+    assert ("manifest-error", "data/") in found["no-data"]
+    assert ("missing", WARC) in found["no-data"]
