@@ -229,3 +229,16 @@ def test_a_log_path_that_is_a_file_is_refused_before_any_work(tmp_path, invoke):
     result = invoke("audit", tmp_path / "store", "--log", tmp_path / "log")
     assert result.exit_code == 2
     assert result.output.strip() == f"archiver: error: audit log {tmp_path / 'log'} is not a directory"
+
+
+def test_a_damaged_log_part_is_named_not_skipped(tmp_path, invoke):
+    make_store(tmp_path, ["bag"])
+    log = tmp_path / "log"
+    assert invoke("audit", tmp_path / "store", "--log", log).exit_code == 0
+    (log / "events-20260101T000000Z-damaged.parquet").write_bytes(b"PAR1 not really")
+    result = invoke("audit", "history", "--log", log)
+    assert result.exit_code == 2
+    assert "events-20260101T000000Z-damaged.parquet cannot be read" in result.output
+    # a plain audit does not need to read the log, and still appends to it
+    assert invoke("audit", tmp_path / "store", "--log", log).exit_code == 0
+    assert len(part_files(log)) == 3
