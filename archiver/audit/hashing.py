@@ -40,7 +40,7 @@ def _fresh_hashers(algorithms: Sequence[str]) -> list:
     return [p.copy() for p in prototypes]
 
 
-def _hash_one(path: str, size: int, algorithms: Sequence[str]) -> dict[str, str] | OSError:
+def _hash_one(path: str, size: int, algorithms: Sequence[str]) -> dict[str, bytes] | OSError:
     """Read *path* once, feeding every algorithm; small files in one read, large ones in chunks."""
     hashers = _fresh_hashers(algorithms)
     try:
@@ -66,11 +66,11 @@ def _hash_one(path: str, size: int, algorithms: Sequence[str]) -> dict[str, str]
         return exc
     finally:
         os.close(fd)
-    return {a: h.hexdigest() for a, h in zip(algorithms, hashers, strict=True)}
+    return {a: h.digest() for a, h in zip(algorithms, hashers, strict=True)}
 
 
-def hash_jobs(jobs: Iterable[Job], workers: int = 2) -> Iterator[tuple[Any, dict[str, str] | OSError]]:
-    """Yield (tag, {algorithm: hex digest} or the OSError) for each (path, size, algorithms, tag).
+def hash_jobs(jobs: Iterable[Job], workers: int = 2) -> Iterator[tuple[Any, dict[str, bytes] | OSError]]:
+    """Yield (tag, {algorithm: digest bytes} or the OSError) for each (path, size, algorithms, tag).
 
     *jobs* is consumed lazily (a budget may stop it between files) by archiver.fixity's bounded
     thread pool, which groups small files into one pool job by their sizes. Results come in

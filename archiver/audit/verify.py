@@ -233,7 +233,7 @@ class _BagVerifier:
                 return
             yield os.path.join(root, self.on_disk(key)), size, algorithms, (self, key)
 
-    def record(self, key: str, result: dict[str, str] | OSError) -> None:
+    def record(self, key: str, result: dict[str, bytes] | OSError) -> None:
         """Compare one payload file's digests with every manifest's."""
         if isinstance(result, OSError):
             self.find(model.UNREADABLE, self.on_disk(key), result.strerror or str(result))
@@ -244,9 +244,10 @@ class _BagVerifier:
         self.progress.file_done(size)
         slot = self.expected[key]
         for i, alg in enumerate(self.algorithms):
-            if slot[1 + i] is not None and bytes.fromhex(result[alg]) != slot[1 + i]:
+            if slot[1 + i] is not None and result[alg] != slot[1 + i]:
                 self.find(model.MODIFIED, self.on_disk(key),
-                          f"{alg} is {result[alg]}, manifest-{alg}.txt says {slot[1 + i].hex()}", RFC_VALID)
+                          f"{alg} is {result[alg].hex()}, manifest-{alg}.txt says {slot[1 + i].hex()}",
+                          RFC_VALID)
                 return
 
     def prepare(self, sample: int | str | None, seed: int) -> None:
@@ -326,7 +327,7 @@ class _BagVerifier:
                 if isinstance(digests, OSError):
                     self.find(model.UNREADABLE, self.on_disk(key), digests.strerror or str(digests))
                     continue
-                candidates = wanted.get(bytes.fromhex(digests[first]))
+                candidates = wanted.get(digests[first])
                 if candidates:
                     moved_to[candidates.pop(0)] = key
         for key in missing:
