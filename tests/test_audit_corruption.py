@@ -259,3 +259,28 @@ def test_broken_bag_structure_fails_with_a_named_finding(tmp_path):
     assert ("manifest-error", "manifest-*.txt") in found["no-manifest"]
     assert ("manifest-error", "data/") in found["no-data"]
     assert ("missing", WARC) in found["no-data"]
+
+
+def test_permission_denied_is_unreadable_even_when_running_as_root(tmp_path, monkeypatch):
+    """Root can read mode-000 files, so the refusal is simulated at the os.open the hasher uses."""
+    import errno
+
+    import archiver.audit.hashing as hashing
+    from archiver.audit import audit_paths
+
+    bags = make_store(tmp_path, ["damaged", "untouched"])
+    target = str(bags["damaged"] / WARC)
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):
+        if str(path) == target:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(hashing.os, "open", refusing_open)
+    run = audit_paths([tmp_path / "store"], log=tmp_path / "log")
+    by_name = {b.path.name: b for b in run.bags}
+    assert [(f.kind, f.file, f.detail) for f in by_name["damaged"].findings] == [
+        ("unreadable", WARC, "Permission denied")]
+    assert by_name["untouched"].outcome == "verified"
+    assert run.exit_code == 1
