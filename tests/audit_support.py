@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 # A small collection in the documented layout (archiver/collection.py); sizes vary so that
@@ -50,17 +49,6 @@ def make_store(root: Path, names: list[str], extra: dict[str, dict[str, int]] | 
         collection = make_collection(root / "collections" / name, seed=i, extra=(extra or {}).get(name))
         bags[name] = make_bag(collection, root / "store" / name)
     return bags
-
-
-def snapshot(tree: Path) -> dict[str, tuple[int, int, int]]:
-    """(size, mtime_ns, mode) of everything under *tree*: proof that an audit wrote nothing."""
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(tree):
-        for name in dirnames + filenames:
-            path = Path(dirpath) / name
-            st = path.lstat()
-            out[str(path.relative_to(tree))] = (st.st_size, st.st_mtime_ns, st.st_mode)
-    return out
 
 
 def flip_bit(path: Path, offset: int = 1000) -> None:
