@@ -98,3 +98,17 @@ def test_algorithm_names():
     h = MultiHasher(["sha256", "SHA256"])
     h.update(b"abc")
     assert h.hexdigests() == {"sha256": hashlib.sha256(b"abc").hexdigest()} and h.size == 3
+
+
+def test_an_error_in_a_batch_touches_only_its_file(tmp_path: Path):
+    paths = []
+    for i in range(10):
+        p = tmp_path / f"s{i}"
+        p.write_bytes(b"x" * i)
+        paths.append(p)
+    paths[4].unlink()
+    sizes = {p: 10 for p in paths}
+    results = dict(hash_files(paths, ["sha256"], workers=2, sizes=sizes.__getitem__))
+    assert isinstance(results[paths[4]], FileNotFoundError)
+    assert all(isinstance(results[p], dict) for p in paths if p != paths[4])
+    assert results[paths[3]]["sha256"] == hashlib.sha256(b"xxx").hexdigest()

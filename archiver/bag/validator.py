@@ -125,6 +125,8 @@ def _validate_directory(bag: Path, shown: Path, *, workers: int, profile: bool, 
     else:
         found.append(problem("E-PAYLOAD-MISSING", PAYLOAD_DIR, "the bag has no data/ directory"))
         listing = PayloadListing()
+    if (bag / PAYLOAD_DIR).is_symlink():
+        found.append(problem("W-PAYLOAD-LINK", PAYLOAD_DIR, "data/ itself is a symbolic link"))
     for link in listing.links:
         found.append(problem("W-PAYLOAD-LINK", link, "symbolic link in the payload"))
 

@@ -136,6 +136,74 @@ def _write_tag_file(path: Path, text: str) -> None:
         fh.write(text)
 
 
+def _check_request(collection: Path, bag: Path, tar: bool) -> Path:
+    """Refuse, before any work, what package() must not do; return the collection's real path."""
+    opened = Collection.open(Path(collection))
+    if not opened.warc_files():
+        # archiver's profile (Payload-Files-Required: data/warc/*) makes an empty collection unbaggable.
+        raise ArchiverError(f"{collection}: nothing to seal, {opened.warc_dir} holds no closed WARC file")
+    source = opened.root.resolve()
+    for existing in [bag] + ([bag.with_name(bag.name + ".tar")] if tar else []):
+        if existing.exists() or existing.is_symlink():
+            raise ArchiverError(f"{existing} already exists; refusing to overwrite it")
+    target_parent = bag.parent.resolve() if bag.parent.exists() else bag.parent.absolute()
+    if target_parent == source or source in target_parent.parents:
+        raise ArchiverError(f"{bag}: the bag cannot be inside the collection it seals")
+    return source
+
+
+def _fill_payload(source: Path, payload_root: Path, algorithms: Sequence[str], link: bool,
+                  workers: int) -> tuple[dict[str, dict[str, str]], int]:
+    """Copy (or link) the collection into data/; return {bag path: digests} and the octet count."""
+    payload_root.mkdir()
+    files: list[tuple[str, Path, int]] = []
+    for relpath, path, size in _payload_files(source):
+        if size < 0:
+            (payload_root / relpath).mkdir()
+        else:
+            files.append((relpath, path, size))
+
+    def work(item: tuple[str, Path, int]) -> tuple[dict[str, str], int]:
+        relpath, path, _ = item
+        target = payload_root / relpath
+        if link:
+            digests = _link_and_hash(path, target, algorithms)
+        else:
+            digests = _copy_and_hash(path, target, algorithms)
+        return digests, target.stat().st_size  # the size of what was bagged, for Payload-Oxum
+
+    digests: dict[str, dict[str, str]] = {}
+    octets = 0
+    for (relpath, path, _), result in map_bounded(work, files, workers, weight=lambda f: f[2]):
+        if isinstance(result, OSError):
+            raise ArchiverError(f"{path}: cannot bag it ({result.strerror or result})")
+        digests[f"{PAYLOAD_DIR}/{relpath}"], size = result
+        octets += size
+    return digests, octets
+
+
+def _write_tag_files(bag: Path, algorithms: Sequence[str], digests: dict[str, dict[str, str]],
+                     octets: int, user_info: list[tuple[str, str]]) -> None:
+    """Manifests, bagit.txt, bag-info.txt, then tag manifests over all of them."""
+    for algorithm in algorithms:
+        with open(bag / f"manifest-{algorithm}.txt", "x", encoding="utf-8", newline="\n") as fh:
+            write_manifest(fh, ((p, d[algorithm]) for p, d in digests.items()))
+    _write_tag_file(bag / DECLARATION, Declaration(BAGIT_VERSION, "UTF-8").to_text())
+    computed = [
+        ("Bagging-Date", _dt.datetime.now(_dt.UTC).date().isoformat()),
+        ("Bag-Size", human_size(octets)),
+        ("Payload-Oxum", f"{octets}.{len(digests)}"),
+        ("Bag-Software-Agent", SOFTWARE),
+        ("BagIt-Profile-Identifier", profile_identifier()),
+    ]
+    _write_tag_file(bag / BAG_INFO, format_bag_info(order_bag_info(user_info + computed)))
+    tag_files = [DECLARATION, BAG_INFO] + [f"manifest-{a}.txt" for a in algorithms]
+    tag_digests = {name: hash_file(bag / name, algorithms) for name in tag_files}
+    for algorithm in algorithms:
+        text = "".join(manifest_line(tag_digests[name][algorithm], name) for name in sorted(tag_files))
+        _write_tag_file(bag / f"tagmanifest-{algorithm}.txt", text)
+
+
 def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_ALGORITHMS,
             link: bool = False, info: Iterable[tuple[str, str]] = (), tar: bool = False,
             config: Path | None = None, workers: int = 2) -> Path:
@@ -146,23 +214,11 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
     With *tar*, ``<bag>.tar`` is also written (one top-level directory). Raises ArchiverError
     for unusable input; on any failure nothing is left at *bag*.
     """
-    opened = Collection.open(Path(collection))
-    if not opened.warc_files():
-        # archiver's profile (Payload-Files-Required: data/warc/*) makes an empty collection unbaggable.
-        raise ArchiverError(f"{collection}: nothing to seal, {opened.warc_dir} holds no closed WARC file")
-    source = opened.root.resolve()
     bag = Path(bag)
     algorithms = list(dict.fromkeys(normalize_algorithm(a) for a in algorithms))
     if not algorithms:
         raise ArchiverError("at least one checksum algorithm is needed")
-    tar_path = bag.with_name(bag.name + ".tar")
-    for existing in [bag] + ([tar_path] if tar else []):
-        if existing.exists() or existing.is_symlink():
-            raise ArchiverError(f"{existing} already exists; refusing to overwrite it")
-    target_parent = bag.parent.resolve() if bag.parent.exists() else bag.parent.absolute()
-    if target_parent == source or source in target_parent.parents:
-        raise ArchiverError(f"{bag}: the bag cannot be inside the collection it seals")
-
+    source = _check_request(collection, bag, tar)
     given = list(info)
     for label, _ in given:
         if label.lower() in {c.lower() for c in COMPUTED_LABELS}:
@@ -173,50 +229,8 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
     with atomic_directory(bag) as tmp:
         os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; a bag is shared like any folder
         payload_root = tmp / PAYLOAD_DIR
-        payload_root.mkdir()
-        files: list[tuple[str, Path, int]] = []
-        for relpath, path, size in _payload_files(source):
-            if size < 0:
-                (payload_root / relpath).mkdir()
-            else:
-                files.append((relpath, path, size))
-
-        def work(item: tuple[str, Path, int]) -> tuple[dict[str, str], int]:
-            relpath, path, _ = item
-            target = payload_root / relpath
-            if link:
-                digests = _link_and_hash(path, target, algorithms)
-            else:
-                digests = _copy_and_hash(path, target, algorithms)
-            return digests, target.stat().st_size  # the size of what was bagged, for Payload-Oxum
-
-        digests: dict[str, dict[str, str]] = {}
-        octets = 0
-        for (relpath, path, _), result in map_bounded(work, files, workers, weight=lambda f: f[2]):
-            if isinstance(result, OSError):
-                raise ArchiverError(f"{path}: cannot bag it ({result.strerror or result})")
-            digests[f"{PAYLOAD_DIR}/{relpath}"], size = result
-            octets += size
-
-        for algorithm in algorithms:
-            with open(tmp / f"manifest-{algorithm}.txt", "x", encoding="utf-8", newline="\n") as fh:
-                write_manifest(fh, ((p, d[algorithm]) for p, d in digests.items()))
-
-        _write_tag_file(tmp / DECLARATION, Declaration(BAGIT_VERSION, "UTF-8").to_text())
-        computed = [
-            ("Bagging-Date", _dt.datetime.now(_dt.UTC).date().isoformat()),
-            ("Bag-Size", human_size(octets)),
-            ("Payload-Oxum", f"{octets}.{len(files)}"),
-            ("Bag-Software-Agent", SOFTWARE),
-            ("BagIt-Profile-Identifier", profile_identifier()),
-        ]
-        _write_tag_file(tmp / BAG_INFO, format_bag_info(order_bag_info(user_info + computed)))
-
-        tag_files = [DECLARATION, BAG_INFO] + [f"manifest-{a}.txt" for a in algorithms]
-        tag_digests = {name: hash_file(tmp / name, algorithms) for name in tag_files}
-        for algorithm in algorithms:
-            text = "".join(manifest_line(tag_digests[name][algorithm], name) for name in sorted(tag_files))
-            _write_tag_file(tmp / f"tagmanifest-{algorithm}.txt", text)
+        digests, octets = _fill_payload(source, payload_root, algorithms, link, workers)
+        _write_tag_files(tmp, algorithms, digests, octets, user_info)
         # Durable before atomic_directory renames the bag into place. Copies need a file-system
         # sync; hard links add only directory entries and the tag files to flush.
         if link:
@@ -227,5 +241,5 @@ def package(collection: Path, bag: Path, *, algorithms: Sequence[str] = DEFAULT_
             _flush_file_system(tmp)
 
     if tar:
-        write_tar(bag, tar_path)
+        write_tar(bag, bag.with_name(bag.name + ".tar"))
     return bag
