@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 # A small collection in the documented layout (archiver/collection.py); sizes vary so that
@@ -19,12 +17,12 @@ COLLECTION_FILES = {
 }
 
 
-def make_collection(root: Path, seed: int = 0) -> Path:
+def make_collection(root: Path, seed: int = 0, extra: dict[str, int] | None = None) -> Path:
     """Write a collection of pseudo-random files (deterministic per seed) under *root*."""
     import random
 
     rng = random.Random(seed)
-    for rel, size in COLLECTION_FILES.items():
+    for rel, size in {**COLLECTION_FILES, **(extra or {})}.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(rng.randbytes(size))
@@ -32,32 +30,25 @@ def make_collection(root: Path, seed: int = 0) -> Path:
 
 
 def make_bag(collection: Path, bag: Path) -> Path:
-    """Seal *collection* into a new bag at *bag*, as `archiver package` does, leaving it untouched."""
-    import bagit
+    """Seal *collection* into a new bag at *bag* with `archiver package` (the collection is untouched)."""
+    from click.testing import CliRunner
 
-    shutil.copytree(collection, bag)
-    bagit.make_bag(str(bag), {"External-Identifier": f"test:{bag.name}"}, checksums=["sha256", "sha512"])
+    from archiver.cli import cli
+
+    result = CliRunner().invoke(cli, ["package", str(collection), "--bag", str(bag),
+                                      "--info", f"External-Identifier=test:{bag.name}"])
+    assert result.exit_code == 0, result.output
     return bag
 
 
-def make_store(root: Path, names: list[str]) -> dict[str, Path]:
-    """A store folder holding one bag per name (each from its own collection)."""
+def make_store(root: Path, names: list[str], extra: dict[str, dict[str, int]] | None = None
+               ) -> dict[str, Path]:
+    """A store folder holding one bag per name (each from its own collection, plus *extra* files)."""
     bags = {}
     for i, name in enumerate(names):
-        collection = make_collection(root / "collections" / name, seed=i)
+        collection = make_collection(root / "collections" / name, seed=i, extra=(extra or {}).get(name))
         bags[name] = make_bag(collection, root / "store" / name)
     return bags
-
-
-def snapshot(tree: Path) -> dict[str, tuple[int, int, int]]:
-    """(size, mtime_ns, mode) of everything under *tree*: proof that an audit wrote nothing."""
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(tree):
-        for name in dirnames + filenames:
-            path = Path(dirpath) / name
-            st = path.lstat()
-            out[str(path.relative_to(tree))] = (st.st_size, st.st_mtime_ns, st.st_mode)
-    return out
 
 
 def flip_bit(path: Path, offset: int = 1000) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.audit_support import flip_bit, make_store, snapshot
+from tests.audit_support import flip_bit, make_store
+from tests.bag_support import snapshot  # proof that an audit wrote nothing
 
 WARC = "data/warc/capture-00000.warc.gz"
 JSON_DOC = "data/metadata/articles/article one.json"
@@ -202,3 +203,85 @@ def test_nested_bag_inside_a_payload_is_not_audited_separately(tmp_path):
     inner.mkdir()
     (inner / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
     assert list(find_bags(tmp_path / "store")) == [bags["outer"].resolve()]
+
+
+@pytest.mark.parametrize("bad_path", ["data/../../outside.txt", "data\\..\\..\\outside.txt", "/etc/passwd",
+                                      "~/outside.txt", "C:/outside.txt", "../outside.txt", "bagit.txt"])
+def test_every_kind_of_path_leaving_the_payload_is_a_manifest_error(tmp_path, bad_path):
+    from archiver.audit import verify_bag
+
+    bags = make_store(tmp_path, ["bag"])
+    with (bags["bag"] / "manifest-sha256.txt").open("a", encoding="utf-8") as fh:
+        fh.write(f"{'ab' * 32}  {bad_path}\n")
+    audit = verify_bag(bags["bag"])
+    errors = [f for f in audit.findings if f.kind == "manifest-error"]
+    assert len(errors) == 1 and repr(bad_path) in errors[0].detail
+    assert not [f for f in audit.findings if f.kind in ("missing", "unreadable")]
+
+
+def test_names_are_compared_after_unicode_normalisation(tmp_path):
+    """A bag copied through a file system that stores NFD names still verifies (RFC 8493 §2.1.3)."""
+    import unicodedata
+
+    from archiver.audit import verify_bag
+
+    nfc = "data/metadata/articles/caf\u00e9 r\u00e9sum\u00e9.json"
+    bags = make_store(tmp_path, ["bag"], extra={"bag": {nfc[len("data/"):]: 500}})
+    (bags["bag"] / nfc).rename(bags["bag"] / unicodedata.normalize("NFD", nfc))
+    audit = verify_bag(bags["bag"])
+    assert audit.outcome == "verified", [str(f) for f in audit.findings]
+    assert audit.files_checked == 8
+
+
+def test_a_file_missing_from_one_manifest_is_a_manifest_error_only(tmp_path):
+    from archiver.audit import verify_bag
+
+    bags = make_store(tmp_path, ["bag"])
+    manifest = bags["bag"] / "manifest-sha512.txt"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    manifest.write_text("".join(line for line in lines if not line.rstrip().endswith(WARC)), encoding="utf-8")
+    audit = verify_bag(bags["bag"])
+    # the tag manifest notices the edited manifest; the file itself is not reported as modified
+    found = {(f.kind, f.file) for f in audit.findings}
+    assert found == {("manifest-error", "manifest-sha512.txt"), ("modified", "manifest-sha512.txt")}
+    assert any(f.kind == "manifest-error" and WARC in f.detail for f in audit.findings)
+
+
+def test_broken_bag_structure_fails_with_a_named_finding(tmp_path):
+    from archiver.audit import verify_bag
+
+    bags = make_store(tmp_path, ["no-decl", "no-manifest", "no-data"])
+    (bags["no-decl"] / "bagit.txt").write_text("BagIt-Version: 1.0\n")
+    for manifest in bags["no-manifest"].glob("manifest-*.txt"):
+        manifest.unlink()
+    os.rename(bags["no-data"] / "data", bags["no-data"] / "payload")
+    found = {name: {(f.kind, f.file) for f in verify_bag(bag).findings} for name, bag in bags.items()}
+    assert found["no-decl"] == {("manifest-error", "bagit.txt")}
+    assert ("manifest-error", "manifest-*.txt") in found["no-manifest"]
+    assert ("manifest-error", "data/") in found["no-data"]
+    assert ("missing", WARC) in found["no-data"]
+
+
+def test_permission_denied_is_unreadable_even_when_running_as_root(tmp_path, monkeypatch):
+    """Root can read mode-000 files, so the refusal is simulated at the os.open the hasher uses."""
+    import errno
+
+    import archiver.audit.hashing as hashing
+    from archiver.audit import audit_paths
+
+    bags = make_store(tmp_path, ["damaged", "untouched"])
+    target = str(bags["damaged"] / WARC)
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):
+        if str(path) == target:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(hashing.os, "open", refusing_open)
+    run = audit_paths([tmp_path / "store"], log=tmp_path / "log")
+    by_name = {b.path.name: b for b in run.bags}
+    assert [(f.kind, f.file, f.detail) for f in by_name["damaged"].findings] == [
+        ("unreadable", WARC, "Permission denied")]
+    assert by_name["untouched"].outcome == "verified"
+    assert run.exit_code == 1

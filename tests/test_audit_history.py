@@ -142,7 +142,7 @@ def test_interrupt_records_what_was_verified(tmp_path, monkeypatch):
     import archiver.audit.verify as verify
 
     make_store(tmp_path, ["b1", "b2"])
-    real = verify.hash_in_batches
+    real = verify.hash_jobs
 
     def interrupted(jobs, workers=2):
         for n, item in enumerate(real(jobs, workers)):
@@ -150,7 +150,7 @@ def test_interrupt_records_what_was_verified(tmp_path, monkeypatch):
                 raise KeyboardInterrupt
             yield item
 
-    monkeypatch.setattr(verify, "hash_in_batches", interrupted)
+    monkeypatch.setattr(verify, "hash_jobs", interrupted)
     with pytest.raises(KeyboardInterrupt):
         audit_paths([tmp_path / "store"], log=tmp_path / "log")
     table = read_events(tmp_path / "log")
@@ -165,7 +165,11 @@ def test_interrupt_records_what_was_verified(tmp_path, monkeypatch):
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO to hold the audit mid-file")
 def test_sigterm_mid_run_leaves_a_readable_log(tmp_path):
     """A real `archiver audit` process killed with SIGTERM while it reads a file."""
-    bags = make_store(tmp_path, ["b1", "b2"])
+    from archiver.fixity import BATCH_BYTES
+
+    # b1 gets a file that fills a whole pool job, so that its results do not share a job with
+    # b2's FIFO (a job's results come back together).
+    bags = make_store(tmp_path, ["b1", "b2"], extra={"b1": {"warc/zz-large.warc.gz": BATCH_BYTES}})
     fifo = bags["b2"] / "data/catalogue/records/part-0.parquet"   # a listed file, read early
     fifo.unlink()
     os.mkfifo(fifo)
@@ -182,6 +186,7 @@ def test_sigterm_mid_run_leaves_a_readable_log(tmp_path):
             except OSError:
                 assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
                 time.sleep(0.02)
+        time.sleep(1.0)   # let the other worker finish b1 (a few MiB) while this one waits on the FIFO
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.2)
     finally:
@@ -199,3 +204,41 @@ def test_sigterm_mid_run_leaves_a_readable_log(tmp_path):
     assert b2["eventOutcomeDetail"]["stoppedBy"] == "interrupt"
     assert b2["eventOutcomeDetail"]["counts"]["filesChecked"] < 7
     assert [p.name for p in log.iterdir()] == [p.name for p in part_files(log)]
+
+
+def test_an_interrupt_while_the_log_is_written_waits_for_the_write(tmp_path, monkeypatch):
+    import archiver.audit.run as run_module
+
+    make_store(tmp_path, ["bag"])
+    real = run_module.append_events
+
+    def interrupted_write(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)   # held until the part file is in place
+        time.sleep(0.05)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "append_events", interrupted_write)
+    with pytest.raises(KeyboardInterrupt):
+        audit_paths([tmp_path / "store"], log=tmp_path / "log")
+    assert read_events(tmp_path / "log")["outcome"].to_pylist() == ["verified"]
+
+
+def test_a_log_path_that_is_a_file_is_refused_before_any_work(tmp_path, invoke):
+    make_store(tmp_path, ["bag"])
+    (tmp_path / "log").write_text("not a folder")
+    result = invoke("audit", tmp_path / "store", "--log", tmp_path / "log")
+    assert result.exit_code == 2
+    assert result.output.strip() == f"archiver: error: audit log {tmp_path / 'log'} is not a directory"
+
+
+def test_a_damaged_log_part_is_named_not_skipped(tmp_path, invoke):
+    make_store(tmp_path, ["bag"])
+    log = tmp_path / "log"
+    assert invoke("audit", tmp_path / "store", "--log", log).exit_code == 0
+    (log / "events-20260101T000000Z-damaged.parquet").write_bytes(b"PAR1 not really")
+    result = invoke("audit", "history", "--log", log)
+    assert result.exit_code == 2
+    assert "events-20260101T000000Z-damaged.parquet cannot be read" in result.output
+    # a plain audit does not need to read the log, and still appends to it
+    assert invoke("audit", tmp_path / "store", "--log", log).exit_code == 0
+    assert len(part_files(log)) == 3

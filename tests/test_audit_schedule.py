@@ -146,3 +146,24 @@ def test_sample_size_rules():
     assert sample_size(10, 50) == 10
     with pytest.raises(ArchiverError):
         sample_size(10, 0)
+
+
+def test_a_renamed_file_is_moved_even_when_the_budget_cuts_the_bag(tmp_path):
+    bags = make_store(tmp_path, ["bag"])
+    doc = bags["bag"] / "data/metadata/articles/article one.json"
+    doc.rename(doc.with_name("renamed.json"))
+    run = audit_paths([bags["bag"]], log=tmp_path / "log", max_bytes=10_000, workers=1)
+    audit = run.bags[0]
+    assert audit.stopped_by == "max-bytes"
+    assert [(f.kind, f.file, f.to) for f in audit.findings] == [
+        ("moved", "data/metadata/articles/article one.json", "data/metadata/articles/renamed.json")]
+
+
+def test_history_marks_a_sampled_last_audit(tmp_path, invoke):
+    make_store(tmp_path, ["bag"])
+    log = tmp_path / "log"
+    invoke("audit", tmp_path / "store", "--log", log, "--sample", "1")
+    text = invoke("audit", "history", "--log", log).output
+    assert "(sampled)" in text.splitlines()[0]
+    data = json.loads(invoke("audit", "history", "--log", log, "--json").output)
+    assert data["bags"][0]["last_scope"] == "sampled"

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,30 @@ def default_log() -> Path:
     return Path(state) / "archiver" / "audit-log"
 
 
-def _timestamp(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _microseconds(text: str) -> int:
+    """An RFC 3339 timestamp as microseconds since the epoch (the log's timestamp[us, UTC])."""
+    return (datetime.fromisoformat(text.replace("Z", "+00:00")) - _EPOCH) // timedelta(microseconds=1)
+
+
+# The log's columns are built from buffers, not with pa.array(): pa.array() imports pandas (a
+# quarter of a second) to check its argument, which would double the cost of a small audit.
+def _int_column(values: list[int], kind: pa.DataType) -> pa.Array:
+    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(array("q", values))])
+
+
+def _string_column(values: list[str | None]) -> pa.Array:
+    encoded = [v.encode("utf-8") if v is not None else b"" for v in values]
+    offsets = array("i", [0])
+    valid = bytearray((len(values) + 7) // 8)
+    for i, (value, raw) in enumerate(zip(values, encoded, strict=True)):
+        offsets.append(offsets[-1] + len(raw))
+        if value is not None:
+            valid[i // 8] |= 1 << (i % 8)
+    buffers = [pa.py_buffer(bytes(valid)), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    return pa.Array.from_buffers(pa.string(), len(values), buffers)
 
 
 def _row(event: dict[str, Any]) -> dict[str, Any]:
@@ -69,8 +92,8 @@ def _row(event: dict[str, Any]) -> dict[str, Any]:
         "event_id": event["eventIdentifier"]["eventIdentifierValue"],
         "run_id": event["runIdentifier"],
         "event_type": event["eventType"]["uri"],
-        "event_datetime": _timestamp(event["eventDateTime"]),
-        "event_end_datetime": _timestamp(event["eventEndDateTime"]),
+        "event_datetime": _microseconds(event["eventDateTime"]),
+        "event_end_datetime": _microseconds(event["eventEndDateTime"]),
         "outcome": outcome["eventOutcome"],
         "scope": detail["scope"],
         "bag_path": obj["bagPath"],
@@ -97,7 +120,11 @@ def append_events(log: Path, events: Iterable[dict[str, Any]], run_id: str, star
         raise ArchiverError(f"audit log {log} is not a directory")
     stamp = started.replace("-", "").replace(":", "").split(".")[0]
     target = log / f"{PART_PREFIX}{stamp}Z-{run_id}.parquet"
-    table = pa.Table.from_pylist(rows, schema=EVENT_SCHEMA)
+    columns = []
+    for f in EVENT_SCHEMA:
+        values = [row[f.name] for row in rows]
+        columns.append(_string_column(values) if f.type == pa.string() else _int_column(values, f.type))
+    table = pa.Table.from_arrays(columns, schema=EVENT_SCHEMA)
     with atomic_write(target, overwrite=False) as fh:
         pq.write_table(table, fh, compression="zstd")
     return target
@@ -151,6 +178,7 @@ class BagHistory:
     audits: int = 0
     last_audit: datetime | None = None
     last_outcome: str | None = None
+    last_scope: str | None = None
     last_verified: datetime | None = None
     failures: list[tuple[datetime, int]] = field(default_factory=list)   # (when, findings)
     incomplete: int = 0
@@ -163,6 +191,7 @@ class BagHistory:
             "audits": self.audits,
             "last_audit": iso(self.last_audit),
             "last_outcome": self.last_outcome,
+            "last_scope": self.last_scope,
             "last_verified": iso(self.last_verified),
             "incomplete": self.incomplete,
             "failures": [{"when": iso(w), "findings": n} for w, n in self.failures],
@@ -187,7 +216,7 @@ def bag_histories(log: Path, paths: Iterable[Path] = ()) -> list[BagHistory]:
         when, outcome = columns["event_datetime"][i], columns["outcome"][i]
         h = found.setdefault(bag, BagHistory(bag))
         h.audits += 1
-        h.last_audit, h.last_outcome = when, outcome
+        h.last_audit, h.last_outcome, h.last_scope = when, outcome, columns["scope"][i]
         if outcome == "verified":
             h.last_verified = when
         elif outcome == "failed":

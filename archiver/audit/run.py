@@ -7,8 +7,13 @@ then is recorded, the bag being verified is recorded as incomplete, and the inte
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
+import signal
+import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from archiver.audit.discover import find_bags
@@ -20,6 +25,25 @@ from archiver.audit.schedule import Budget, parse_sample, rotation_order
 from archiver.audit.verify import verify_bags
 from archiver.bag import read_bag_info
 from archiver.errors import ArchiverError
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the run's events are written, so that a second interrupt
+    cannot throw away what the first one saved; a signal that came is re-raised right after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum))
+                for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _discover(paths: list[Path], run: AuditRun) -> list[Path]:
@@ -49,11 +73,20 @@ def _declared_size(bag: Path) -> tuple[int, int]:
     return 0, 0
 
 
-def _check_log_outside(log: Path, bags: list[Path]) -> None:
+def _check_log(log: Path, bags: list[Path]) -> None:
+    """Fail before any work if the log could not take this run's events."""
     resolved = log.resolve()
     for bag in bags:
         if resolved == bag or resolved.is_relative_to(bag):
             raise ArchiverError(f"audit log {log} is inside bag {bag}; an audit never writes into a bag")
+    if log.exists() and not log.is_dir():
+        raise ArchiverError(f"audit log {log} is not a directory")
+    try:
+        log.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiverError(f"cannot create the audit log folder {log}: {exc.strerror}") from None
+    if not os.access(log, os.W_OK):
+        raise ArchiverError(f"audit log folder {log} is not writable")
 
 
 def audit_paths(paths: list[Path], *, log: Path | None = None, algorithm: str | None = None,
@@ -75,7 +108,7 @@ def audit_paths(paths: list[Path], *, log: Path | None = None, algorithm: str | 
     bags = _discover(paths, run)
     if not bags:
         return run
-    _check_log_outside(run.log, bags)
+    _check_log(run.log, bags)
     limit = Budget(budget, max_bytes) if (budget is not None or max_bytes is not None) else None
     if limit is not None:
         bags = rotation_order(bags, last_complete_audit(run.log))
@@ -115,5 +148,6 @@ def audit_paths(paths: list[Path], *, log: Path | None = None, algorithm: str | 
             run.stopped_by = limit.spent_by
         progress.close()
         events = [fixity_event(a, run.run_id) for a in run.bags]
-        run.log_file = append_events(run.log, events, run.run_id, started)
+        with _signals_deferred():
+            run.log_file = append_events(run.log, events, run.run_id, started)
     return run

@@ -13,13 +13,14 @@ boundaries. Memory holds one entry per payload file of the (at most two) bags in
 from __future__ import annotations
 
 import os
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from archiver.audit import model
 from archiver.audit.events import utc_now
-from archiver.audit.hashing import hash_in_batches
+from archiver.audit.hashing import hash_jobs
 from archiver.audit.model import BagAudit, Finding
 from archiver.audit.progress import Progress
 from archiver.audit.schedule import Budget, choose_sample, sample_size
@@ -44,6 +45,12 @@ RFC_OXUM = "RFC 8493 §2.2.2 (Payload-Oxum: octet count and stream count of the 
 RFC_TAG = "RFC 8493 §2.2.1 (tag manifest)"
 RFC_DATA = "RFC 8493 §2.1.2 (payload directory data/)"
 RFC_MANIFEST = "RFC 8493 §2.1.3 (payload manifest)"
+
+
+def _plain(path: str) -> bool:
+    """True for a path under data/ with nothing that unsafe_reason could object to (the common case,
+    checked cheaply; anything else goes through archiver.bag.unsafe_reason)."""
+    return ".." not in path and "\\" not in path and "\x00" not in path
 
 
 def _walk_payload(bag: Path) -> Iterator[tuple[str, int]]:
@@ -80,13 +87,17 @@ class _BagVerifier:
         self.declaration = Declaration("1.0", "utf-8")
         self.algorithms: list[str] = []
         self.expected: dict[str, list] = {}     # NFC path -> [path as written, digest per algorithm]
-        self.names: dict[str, str] = {}         # NFC path -> path on disk (bag-relative)
+        self.names: dict[str, str] = {}         # NFC path -> path on disk, only where they differ
         self.sizes: dict[str, int] = {}
         self.missing: list[str] = []
         self.unexpected: list[str] = []
         self.present: list[str] = []            # the files to hash (all, or the sample)
         self.fed = self.received = 0            # payload hashing jobs handed out / results back
         self.feeding_done = False
+
+    def on_disk(self, key: str) -> str:
+        """The bag-relative name of payload file *key* as it is on disk."""
+        return self.names.get(key, key)
 
     def find(self, kind: str, file: str, detail: str, rule: str | None = None, to: str | None = None) -> None:
         self.audit.findings.append(Finding(kind, file, detail, to=to, rule=rule))
@@ -167,9 +178,11 @@ class _BagVerifier:
         for i, alg in enumerate(algorithms):
             name = manifests[alg].name
             for entry in self.manifest_entries(manifests[alg], name):
-                reason = unsafe_reason(entry.path)
-                if reason is None and not entry.path.startswith("data/"):
-                    reason = "payload manifest lists a file outside data/"
+                path = entry.path
+                reason = None
+                if not (path.startswith("data/") and _plain(path)):
+                    reason = unsafe_reason(path) or (
+                        None if path.startswith("data/") else "payload manifest lists a file outside data/")
                 if reason:
                     self.find(model.MANIFEST_ERROR, name, f"line {entry.line_no}: {entry.path!r}: {reason}",
                               RFC_SAFE_PATH)
@@ -180,7 +193,9 @@ class _BagVerifier:
                     self.find(model.MANIFEST_ERROR, name,
                               f"line {entry.line_no}: {entry.digest!r} is not a hex digest", RFC_MANIFEST)
                     continue
-                slot = expected.setdefault(normalize_name(entry.path), [entry.path] + [None] * n)
+                path = sys.intern(path)
+                key = path if path.isascii() else normalize_name(path)   # ASCII is already NFC
+                slot = expected.setdefault(key, [path] + [None] * n)
                 if slot[1 + i] is not None:
                     self.find(model.MANIFEST_ERROR, name,
                               f"line {entry.line_no}: {entry.path!r} listed twice", RFC_MANIFEST)
@@ -207,20 +222,21 @@ class _BagVerifier:
             self.find(model.OXUM_MISMATCH, "bag-info.txt",
                       f"Payload-Oxum says {value}, the payload holds {octets}.{streams}", RFC_OXUM)
 
-    def jobs(self, keys: list[str], algorithms: list[str]) -> Iterator[tuple[str, int, list[str], tuple]]:
+    def jobs(self, keys: list[str], algorithms: list[str], budgeted: bool = True
+             ) -> Iterator[tuple[str, int, list[str], tuple]]:
         """Hashing jobs for *keys* while the budget lasts: (path, size, algorithms, (self, key))."""
         root = str(self.bag)
         for key in keys:
             size = self.sizes[key]
-            if self.budget is not None and not self.budget.take(size):
+            if budgeted and self.budget is not None and not self.budget.take(size):
                 self.audit.stopped_by = self.budget.spent_by
                 return
-            yield os.path.join(root, self.names[key]), size, algorithms, (self, key)
+            yield os.path.join(root, self.on_disk(key)), size, algorithms, (self, key)
 
-    def record(self, key: str, result: dict[str, str] | OSError) -> None:
+    def record(self, key: str, result: dict[str, bytes] | OSError) -> None:
         """Compare one payload file's digests with every manifest's."""
         if isinstance(result, OSError):
-            self.find(model.UNREADABLE, self.names[key], result.strerror or str(result))
+            self.find(model.UNREADABLE, self.on_disk(key), result.strerror or str(result))
             return
         size = self.sizes[key]
         self.audit.files_checked += 1
@@ -228,9 +244,10 @@ class _BagVerifier:
         self.progress.file_done(size)
         slot = self.expected[key]
         for i, alg in enumerate(self.algorithms):
-            if bytes.fromhex(result[alg]) != slot[1 + i]:
-                self.find(model.MODIFIED, self.names[key],
-                          f"{alg} is {result[alg]}, manifest-{alg}.txt says {slot[1 + i].hex()}", RFC_VALID)
+            if slot[1 + i] is not None and result[alg] != slot[1 + i]:
+                self.find(model.MODIFIED, self.on_disk(key),
+                          f"{alg} is {result[alg].hex()}, manifest-{alg}.txt says {slot[1 + i].hex()}",
+                          RFC_VALID)
                 return
 
     def prepare(self, sample: int | str | None, seed: int) -> None:
@@ -267,16 +284,19 @@ class _BagVerifier:
         names, sizes = self.names, self.sizes
         if (bag / "data").is_dir():
             for rel, size in _walk_payload(bag):
-                key = normalize_name(rel)
-                names[key], sizes[key] = rel, size
+                rel = sys.intern(rel)   # one string object shared with the manifest's entry
+                key = rel if rel.isascii() else normalize_name(rel)
+                sizes[key] = size
+                if key is not rel:
+                    names[key] = rel
         else:
             self.find(model.MANIFEST_ERROR, "data/", "the payload directory is missing", RFC_DATA)
-        audit.payload_files = len(names)
+        audit.payload_files = len(sizes)
         self.check_oxum(oxums, sum(sizes.values()), len(sizes))
 
-        self.missing = sorted(k for k in expected if k not in names)
-        self.unexpected = sorted(k for k in names if k not in expected)
-        present = sorted(k for k in expected if k in names)
+        self.missing = sorted(k for k in expected if k not in sizes)
+        self.unexpected = sorted(k for k in sizes if k not in expected)
+        present = sorted(k for k in expected if k in sizes)
         if sample is not None:
             k = sample_size(len(present), sample)
             present = sorted(choose_sample(present, k, seed))
@@ -286,41 +306,44 @@ class _BagVerifier:
     def finish(self) -> None:
         """After the last digest came back: missing, unexpected and moved files; the end time."""
         try:
-            self.report_missing_and_moved(self.missing, self.unexpected, self.expected, self.names,
-                                          self.sizes, self.algorithms)
+            self.report_missing_and_moved(self.missing, self.unexpected, self.expected, self.algorithms)
         finally:
             self.audit.ended = utc_now()
             self.progress.bag_done()
 
     def report_missing_and_moved(self, missing: list[str], unexpected: list[str], expected: dict[str, list],
-                                 names: dict[str, str], sizes: dict[str, int], algorithms: list[str]) -> None:
+                                 algorithms: list[str]) -> None:
         """Missing and unexpected files; a pair with the same digest is one moved file."""
         moved_to: dict[str, str] = {}
-        if missing and unexpected and algorithms and not self.audit.stopped_by:
+        # Moved files are looked for even in a bag cut short by the budget (a renamed file must not
+        # be reported as missing plus unexpected), but not after an interrupt.
+        if missing and unexpected and algorithms and self.audit.stopped_by != "interrupt":
             wanted: dict[bytes, list[str]] = {}
             for key in missing:
                 wanted.setdefault(expected[key][1], []).append(key)
             first = algorithms[0]
-            jobs = self.jobs(unexpected, [first])
-            for (_check, key), digests in hash_in_batches(jobs, workers=self.workers):
+            jobs = self.jobs(unexpected, [first], budgeted=False)
+            for (_check, key), digests in hash_jobs(jobs, workers=self.workers):
                 if isinstance(digests, OSError):
-                    self.find(model.UNREADABLE, names[key], digests.strerror or str(digests))
+                    self.find(model.UNREADABLE, self.on_disk(key), digests.strerror or str(digests))
                     continue
-                candidates = wanted.get(bytes.fromhex(digests[first]))
+                candidates = wanted.get(digests[first])
                 if candidates:
                     moved_to[candidates.pop(0)] = key
         for key in missing:
             if key in moved_to:
                 new = moved_to[key]
-                self.find(model.MOVED, expected[key][0], f"now at {names[new]} (same {algorithms[0]})",
-                          RFC_COMPLETE, to=names[new])
+                to = self.on_disk(new)
+                self.find(model.MOVED, expected[key][0], f"now at {to} (same {algorithms[0]})",
+                          RFC_COMPLETE, to=to)
             else:
                 self.find(model.MISSING, expected[key][0], "listed in the manifest, not in data/",
                           RFC_COMPLETE)
         arrived = set(moved_to.values())
         for key in unexpected:
             if key not in arrived:
-                self.find(model.UNEXPECTED, names[key], "in data/ but in no payload manifest", RFC_COMPLETE)
+                self.find(model.UNEXPECTED, self.on_disk(key), "in data/ but in no payload manifest",
+                          RFC_COMPLETE)
 
 
 def verify_bags(bags: Iterable[tuple[Path, BagAudit, int]], *, algorithm: str | None = None,
@@ -338,7 +361,7 @@ def verify_bags(bags: Iterable[tuple[Path, BagAudit, int]], *, algorithm: str | 
     in_flight: deque[_BagVerifier] = deque()
     unusable: list[tuple[BagAudit, ArchiverError]] = []
 
-    def jobs() -> Iterator[tuple[str, int, list[str], tuple] | None]:
+    def jobs() -> Iterator[tuple[str, int, list[str], tuple]]:
         pending = iter(bags)
         while budget is None or not budget.exhausted():   # take the next bag only while it lasts
             item = next(pending, None)
@@ -361,7 +384,6 @@ def verify_bags(bags: Iterable[tuple[Path, BagAudit, int]], *, algorithm: str | 
                 check.fed += 1
                 yield job
             check.feeding_done = True
-            yield None   # end the batch: a bag's results are not held back by the next bag's files
             if audit.stopped_by:
                 return
 
@@ -369,10 +391,10 @@ def verify_bags(bags: Iterable[tuple[Path, BagAudit, int]], *, algorithm: str | 
         return check.feeding_done and check.received == check.fed
 
     try:
-        for (check, key), result in hash_in_batches(jobs(), workers=workers):
+        for (check, key), result in hash_jobs(jobs(), workers=workers):
             check.received += 1
             check.record(key, result)
-            while in_flight and done(in_flight[0]):   # results come in order
+            while in_flight and done(in_flight[0]):   # finish bags in the order they started
                 in_flight.popleft().finish()
         while in_flight:
             in_flight.popleft().finish()

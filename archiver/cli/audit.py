@@ -143,7 +143,8 @@ def history(paths: tuple[Path, ...], log: Path | None, as_json: bool) -> None:
         return
     for h in found:
         d = h.to_dict()
-        line = (f"{d['last_outcome']:<10} {h.bag}  last audit {d['last_audit']}, "
+        scope = " (sampled)" if h.last_scope == "sampled" else ""
+        line = (f"{d['last_outcome']:<10} {h.bag}  last audit {d['last_audit']}{scope}, "
                 f"last verified {d['last_verified'] or 'never'}, {h.audits} audit(s), "
                 f"{len(h.failures)} failed, {h.incomplete} incomplete")
         click.echo(line)
