@@ -88,3 +88,11 @@ def test_dns_failure_is_logged_with_its_reason(tmp_path, monkeypatch):
                      CaptureOptions(delay=0, retries=0, ignore_robots=True))
     assert result.failures == [("http://no-such-host.invalid/",
                                 "dns: cannot resolve no-such-host.invalid: Name or service not known")]
+
+
+def test_css_comments_hold_no_links():
+    from archiver.capture.links import css_links
+
+    css = b"/* background set with url(...) below */ body { background: url(/img/a.png) }"
+    links = css_links(css, "http://127.0.0.1:8000/style.css")
+    assert list(links.requisites) == ["http://127.0.0.1:8000/img/a.png"]

@@ -169,13 +169,20 @@ def test_failed_fetches_are_rows(tmp_path):
     failed = [r for r in _records(collection).to_pylist() if r["warc_type"] == "failed"]
     assert [r["url"] for r in failed] == ["http://127.0.0.1:9/gone.html"]
     assert "refused" in failed[0]["fetch_error"] and failed[0]["warc_record_offset"] is None
-    # Obeying robots.txt, the unreachable host's URL is skipped: a row too, with the reason.
+    # A URL that robots.txt disallows is skipped: a row too, with the reason.
+    from archiver.sampleserver import serve_site
+
+    site = tmp_path / "site"
+    (site / "private").mkdir(parents=True)
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
+    (site / "private" / "a.html").write_text("<p>secret</p>")
     collection = tmp_path / "robots"
-    capture(["http://127.0.0.1:9/gone.html"], collection, CaptureOptions(retries=0, timeout=2))
+    with serve_site(site) as base:
+        capture([base + "/private/a.html"], collection, CaptureOptions(retries=0, delay=0))
     build_collection_catalogues(collection)
-    rows = _records(collection).to_pylist()
-    assert [(r["warc_type"], r["url"]) for r in rows] == [("skipped", "http://127.0.0.1:9/gone.html")]
-    assert "robots.txt" in rows[0]["fetch_error"]
+    skipped = [r for r in _records(collection).to_pylist() if r["warc_type"] == "skipped"]
+    assert [r["url"] for r in skipped] == [base + "/private/a.html"]
+    assert "robots" in skipped[0]["fetch_error"]
 
 
 def test_append_adds_parts_and_a_crash_mid_write_leaves_no_partial_file(site_collection, tmp_path,
@@ -292,3 +299,23 @@ def test_extract_command_rebuilds_lost_catalogues(site_collection, tmp_path, inv
     assert "catalogues rebuilt" in result.output
     assert _records(collection).num_rows == _records(site_collection).num_rows
     assert pq.read_table(collection / "catalogue" / "articles").num_rows == 6
+
+
+def test_each_capture_run_appends_one_records_part(tmp_path, invoke):
+    from archiver.sampleserver import serve_site
+
+    collection = tmp_path / "c"
+    with serve_site(bundled_site()) as base:
+        first = invoke("capture", base + "/news/lavrov-nato.html", "--collection", collection,
+                       "--delay", "0", "--quiet")
+        assert first.exit_code == 0, first.output
+        parts = list_parts(collection / "catalogue" / "records")
+        assert len(parts) == 1
+        urls = set(pq.read_table(parts[0]).column("url").to_pylist())
+        assert base + "/news/lavrov-nato.html" in urls and base + "/images/lavrov.jpg" in urls
+        second = invoke("capture", base + "/about.html", "--collection", collection, "--delay", "0",
+                        "--quiet")
+        assert second.exit_code == 0, second.output
+    parts_after = list_parts(collection / "catalogue" / "records")
+    assert len(parts_after) == 2 and parts[0] in parts_after
+    assert base + "/about.html" in set(_records(collection).column("url").to_pylist())

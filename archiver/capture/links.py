@@ -15,6 +15,7 @@ from lxml import etree
 
 from archiver.capture.urls import join, normalize
 
+CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
 CSS_URL = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
 CSS_IMPORT = re.compile(rb"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
 _TAGS = ("img", "source", "link", "script", "video", "audio", "track", "a", "area", "iframe", "frame",
@@ -53,6 +54,7 @@ def _srcset(value: str | None) -> list[str]:
 def css_links(css: bytes, base: str, links: Links | None = None, context: str = "css/url") -> Links:
     """url(...) and @import targets in a stylesheet (all are requisites)."""
     links = links or Links()
+    css = CSS_COMMENT.sub(b" ", css)  # CSS 2.1 §4.1.9: comments are not tokens; a url() in one is no link
     for match in CSS_IMPORT.finditer(css):
         links.add("E", base, (match.group(1) or match.group(2)).decode("utf-8", "replace"), "css/@import")
     for match in CSS_URL.finditer(css):

@@ -43,22 +43,24 @@ def collection_root(path: Path) -> tuple[Path, str]:
     return path, path.resolve().name
 
 
-def _record_rows(warc_files: Iterable[Path], name: str, logs_dir: Path | None = None
+def _record_rows(warc_files: Iterable[Path], name: str, logs: Iterable[Path] = ()
                  ) -> Iterator[dict[str, Any]]:
-    """Rows of *warc_files*, then of the capture logs in *logs_dir* that no WARC holds."""
+    """Rows of *warc_files*, then of the capture *logs* that no WARC among them holds."""
     seen: set[str] = set()
     for warc in warc_files:
         yield from iter_warc_rows(warc, name, logs_seen=seen)
-    if logs_dir is not None and logs_dir.is_dir():
-        for log in sorted(logs_dir.glob("capture-*.jsonl")):
-            if log_uri(log) not in seen:
-                yield from iter_log_file_rows(log, name)
+    for log in logs:
+        if log_uri(log) not in seen and log.is_file():
+            yield from iter_log_file_rows(log, name)
 
 
-def append_records(collection: Path, warc_files: list[Path]) -> Path | None:
-    """Catalogue *warc_files* (a capture run's) as a new records part; None if they hold no record."""
+def append_records(collection: Path, warc_files: list[Path], logs: list[Path] = ()) -> Path | None:
+    """Catalogue *warc_files* (a capture run's) as a new records part; None if there is no row.
+
+    *logs* are the run's capture-log files, read only when none of *warc_files* holds them
+    (a run that fetched nothing still has its failures catalogued)."""
     root, name = collection_root(collection)
-    parts = write_rows(Collection(root).records_catalogue_dir, _record_rows(warc_files, name),
+    parts = write_rows(Collection(root).records_catalogue_dir, _record_rows(warc_files, name, logs),
                        RECORDS_SCHEMA)
     return parts[-1] if parts else None
 
@@ -98,7 +100,8 @@ def build_collection_catalogues(collection: Path) -> CatalogueSummary:
     root, name = collection_root(collection)
     col = Collection(root)
     summary = CatalogueSummary()
-    records = _Counter(_record_rows(col.warc_files(), name, col.logs_dir))
+    logs = sorted(col.logs_dir.glob("capture-*.jsonl")) if col.logs_dir.is_dir() else []
+    records = _Counter(_record_rows(col.warc_files(), name, logs))
     summary.parts["records"] = replace_parts(col.records_catalogue_dir, records, RECORDS_SCHEMA)
     summary.rows["records"] = records.count
     articles = _Counter(article_row(d, name) for d in _documents(col.articles_dir))
