@@ -68,7 +68,7 @@ def run_demo(out: Path, site: Path | None = None,
 
     with serve_site(site) as base:
         summary.site_url = base + "/"
-        say(f"serving  {site} at {summary.site_url}")
+        say(f"serving    {site} at {summary.site_url}")
         options = CaptureOptions(depth=1, scope="host", delay=0.0, workers=4)
         result = capture([summary.site_url], summary.collection, options)
     summary.pages = result.pages
@@ -77,30 +77,32 @@ def run_demo(out: Path, site: Path | None = None,
     summary.bytes_written = result.bytes_written
     summary.warc_files = list(result.warc_files)
     summary.capture_failures = list(result.failures)
-    say(f"captured {result.pages} pages and {result.requisites} requisites: "
+    say(f"captured   {result.pages} pages and {result.requisites} requisites: "
         f"{result.records} WARC records, {_mb(result.bytes_written)} in "
         f"{len(result.warc_files)} WARC file(s); {len(result.failures)} failed fetch(es)")
 
     extracted = extract_collection(summary.collection)
     summary.articles = len(extracted.documents)
     summary.extract_failures = list(extracted.failures)
-    say(f"described {summary.articles} articles in {COLLECTION_NAME}/metadata/articles/"
+    say(f"described  {summary.articles} articles in {summary.collection / 'metadata' / 'articles'}"
         + (f"; {len(extracted.failures)} failed validation" if extracted.failures else ""))
 
     catalogues = build_collection_catalogues(summary.collection)
     summary.catalogue_rows = dict(catalogues.rows)
-    say("catalogued " + ", ".join(f"{n} {k} rows" for k, n in summary.catalogue_rows.items()))
+    say(f"catalogued {summary.catalogue_rows['records']} WARC records and "
+        f"{summary.catalogue_rows['articles']} articles in {summary.collection / 'catalogue'}")
 
     summary.bag = package(summary.collection, out / BAG_NAME)
     summary.bag_files, summary.bag_bytes = _payload_size(summary.bag)
-    say(f"sealed   {summary.bag} ({summary.bag_files} payload files, {_mb(summary.bag_bytes)}, "
+    say(f"sealed     {summary.bag} ({summary.bag_files} payload files, {_mb(summary.bag_bytes)}, "
         "sha256+sha512 manifests)")
 
     summary.audit_log = out / AUDIT_LOG_NAME
     run = audit_paths([summary.bag], log=summary.audit_log)
     summary.audit_ok = run.ok
-    say(f"audited  {summary.bag}: {'verified' if run.ok else 'FAILED'} "
-        f"(history in {summary.audit_log})")
+    checked = sum(b.files_checked for b in run.bags)
+    say(f"audited    {summary.bag}: {'verified' if run.ok else 'FAILED'} ({checked} files checked; "
+        f"history in {summary.audit_log})")
     return summary
 
 
