@@ -92,7 +92,11 @@ def run_demo(out: Path, site: Path | None = None,
     say(f"catalogued {summary.catalogue_rows['records']} WARC records and "
         f"{summary.catalogue_rows['articles']} articles in {summary.collection / 'catalogue'}")
 
-    summary.bag = package(summary.collection, out / BAG_NAME)
+    summary.bag = package(summary.collection, out / BAG_NAME, info=[
+        ("Source-Organization", "archiver demo"),
+        ("External-Description", f"The bundled sample news site, captured from {summary.site_url} "
+                                 "by 'archiver demo'."),
+    ])
     summary.bag_files, summary.bag_bytes = _payload_size(summary.bag)
     say(f"sealed     {summary.bag} ({summary.bag_files} payload files, {_mb(summary.bag_bytes)}, "
         "sha256+sha512 manifests)")
