@@ -27,6 +27,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _usage_context(exc: click.UsageError) -> str:
+    """'archiver catalogue merge: ' for an error in a subcommand's arguments, else ''."""
+    if exc.ctx is None or exc.ctx.parent is None:
+        return ""
+    return f"{exc.ctx.command_path}: "
+
+
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
 
@@ -43,6 +50,10 @@ class LazyGroup(click.Group):
         """Turn expected errors into one line on stderr and the contract's exit code."""
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            # Bad arguments are unusable input too: one line, exit 2, like every other error.
+            click.echo(f"archiver: error: {_usage_context(exc)}{exc.format_message()}", err=True)
+            raise click.exceptions.Exit(EXIT_USAGE) from None
         except ArchiverError as exc:
             if (ctx.obj or {}).get("debug"):
                 raise

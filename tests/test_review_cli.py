@@ -1,0 +1,21 @@
+"""Review: every expected usage error is one `archiver: error:` line with exit 2."""
+
+import pytest
+
+
+@pytest.mark.parametrize("args", [
+    ("catalogue", "merge", "{missing}", "--out", "{tmp}/ds"),
+    ("catalogue", "compact", "{missing}"),
+    ("query", "{missing}", "SELECT 1"),
+    ("record", "{missing}", "0"),
+    ("package", "{tmp}"),  # --bag is required
+    ("package", "{tmp}", "--bag", "{tmp}/b", "--workers", "0"),
+])
+def test_bad_arguments_get_one_error_line(invoke, tmp_path, args):
+    args = [a.format(missing=tmp_path / "no-such-dir", tmp=tmp_path) for a in args]
+    result = invoke(*args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("archiver: error: ")
+    assert not (tmp_path / "ds").exists() and not (tmp_path / "b").exists()
