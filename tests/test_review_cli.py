@@ -19,3 +19,20 @@ def test_bad_arguments_get_one_error_line(invoke, tmp_path, args):
     assert len(lines) == 1, result.output
     assert lines[0].startswith("archiver: error: ")
     assert not (tmp_path / "ds").exists() and not (tmp_path / "b").exists()
+
+
+
+def test_record_out_never_overwrites_an_existing_file(invoke, tmp_path):
+    from tests.catalogue_support import capture_sample_site
+
+    collection = capture_sample_site(tmp_path / "coll")
+    assert invoke("catalogue", "build", collection).exit_code == 0
+    keep = tmp_path / "notes.txt"
+    keep.write_text("my notes\n")
+    result = invoke("record", collection, "0", "--out", keep)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"archiver: error: {keep} already exists; refusing to overwrite it"]
+    assert keep.read_text() == "my notes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coll", "notes.txt"]  # no temp file left
+    assert invoke("record", collection, "0", "--out", tmp_path / "new.http").exit_code == 0

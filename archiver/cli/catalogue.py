@@ -163,7 +163,7 @@ def query(source: Path, sql: str, fmt: str) -> None:
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("row_or_url")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (atomically) instead of standard output.")
+              help="Write to this new file (atomically; must not exist) instead of standard output.")
 @click.option("--body", is_flag=True, help="Only the payload, with transfer and content coding removed.")
 def record(source: Path, row_or_url: str, out_path: Path | None, body: bool) -> None:
     """Extract a catalogued record's original HTTP response.
@@ -184,6 +184,6 @@ def record(source: Path, row_or_url: str, out_path: Path | None, body: bool) -> 
         copy_record(source, row, sys.stdout.buffer, body=body)
         sys.stdout.buffer.flush()
     else:
-        with atomic_write(out_path) as fh:
+        with atomic_write(out_path, overwrite=False) as fh:
             record_id = copy_record(source, row, fh, body=body)
         click.echo(f"{out_path}: {record_id} ({row['url']})", err=True)
