@@ -133,6 +133,8 @@ def append_events(log: Path, events: Iterable[dict[str, Any]], run_id: str, star
 def part_files(log: Path) -> list[Path]:
     """The log's committed part files (temporary dot-files of a run being written are not)."""
     log = Path(log)
+    if log.exists() and not log.is_dir():
+        raise ArchiverError(f"audit log {log} is not a directory")
     if not log.is_dir():
         return []
     return sorted(p for p in log.iterdir()
