@@ -19,7 +19,8 @@ _ORIGIN = re.compile(r"https?://[^/?#]+")
 def normalize(url: str) -> str | None:
     """Absolute http(s) URL without fragment, lowercase scheme/host, default port dropped; else None."""
     clean = _CLEAN.fullmatch(url)
-    if clean and clean.group(2) != _DEFAULT_PORT[clean.group(1)]:
+    if (clean and clean.group(2) != _DEFAULT_PORT[clean.group(1)]
+            and int(clean.group(2)[1:] if clean.group(2) else 0) <= 65535):  # RFC 793: ports are 16-bit
         return url  # the common case, decided by one regular expression instead of a full parse
     try:
         parts = urlsplit(url.strip())
