@@ -36,3 +36,24 @@ def test_record_out_never_overwrites_an_existing_file(invoke, tmp_path):
     assert keep.read_text() == "my notes\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["coll", "notes.txt"]  # no temp file left
     assert invoke("record", collection, "0", "--out", tmp_path / "new.http").exit_code == 0
+
+
+@pytest.mark.parametrize("sql", [
+    "COPY (SELECT 1) TO '{target}'",
+    "SELECT 1; COPY (SELECT 1) TO '{target}'",
+    "CREATE TABLE t AS SELECT 1; COPY t TO '{target}'",
+])
+def test_query_never_writes_files(invoke, tmp_path, sql):
+    pytest.importorskip("duckdb")
+    from tests.catalogue_support import capture_sample_site
+
+    collection = capture_sample_site(tmp_path / "coll")
+    assert invoke("catalogue", "build", collection).exit_code == 0
+    target = collection / "warc" / "overwritten.warc.gz"
+    result = invoke("query", collection, sql.format(target=target))
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("archiver: error: archiver query runs only SELECT"), lines
+    assert not target.exists()
+    assert invoke("query", collection, "WITH n AS (SELECT count(*) AS c FROM records) SELECT c FROM n"
+                  ).exit_code == 0

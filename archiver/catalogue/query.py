@@ -26,6 +26,17 @@ def _globs(source: Path) -> dict[str, tuple[str, bool]]:
             for kind in ("records", "articles")}
 
 
+def _check_read_only(duckdb, sql: str) -> None:
+    """Refuse statements other than SELECT/EXPLAIN: a query must never write (COPY TO could
+    overwrite a file inside a sealed bag) nor change the session's settings."""
+    allowed = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+    for statement in duckdb.extract_statements(sql):
+        if statement.type not in allowed:
+            kind = statement.type.name
+            raise ArchiverError(f"archiver query runs only SELECT statements, not {kind} "
+                                "(save results with --format csv > FILE)")
+
+
 def run_query(source: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run *sql* with views `records` and `articles` defined; return (column names, rows)."""
     try:
@@ -45,6 +56,7 @@ def run_query(source: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]
             con.register(f"_{kind}_empty", schema.empty_table())
             con.execute(f"CREATE VIEW {kind} AS SELECT * FROM _{kind}_empty")
     try:
+        _check_read_only(duckdb, sql)
         cursor = con.execute(sql)
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
