@@ -57,3 +57,25 @@ def test_query_never_writes_files(invoke, tmp_path, sql):
     assert not target.exists()
     assert invoke("query", collection, "WITH n AS (SELECT count(*) AS c FROM records) SELECT c FROM n"
                   ).exit_code == 0
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path):
+    """`archiver query ... | head -1`: the closed pipe is no error to report."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("duckdb")
+    (tmp_path / "coll" / "warc").mkdir(parents=True)
+    from pathlib import Path
+
+    checkout = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [checkout, os.environ.get("PYTHONPATH")])))
+    proc = subprocess.Popen([sys.executable, "-m", "archiver", "query", str(tmp_path / "coll"),
+                             "SELECT range AS n FROM range(300000)"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141  # 128 + SIGPIPE, as a shell reports a tool killed by it
+    assert stderr == ""

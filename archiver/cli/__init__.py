@@ -7,11 +7,15 @@ so `archiver --help` is fast and one command's dependencies never slow another.
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import click
 
 from archiver import __version__
 from archiver.errors import EXIT_USAGE, ArchiverError
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader went away
 
 # name -> (module:attribute, one-line help shown by `archiver --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -59,6 +63,11 @@ class LazyGroup(click.Group):
                 raise
             click.echo(f"archiver: error: {exc}", err=True)
             raise click.exceptions.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`archiver query ... | head`): stop quietly, as Unix tools do.
+            # Point stdout at /dev/null so that the interpreter's final flush cannot fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
         except OSError as exc:
             if (ctx.obj or {}).get("debug"):
                 raise
