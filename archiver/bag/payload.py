@@ -17,6 +17,7 @@ class PayloadListing:
 
     sizes: dict[str, int] = field(default_factory=dict)
     links: list[str] = field(default_factory=list)
+    specials: list[str] = field(default_factory=list)  # FIFOs, sockets, devices: never payload
     _by_nfc: dict[str, str] | None = None
 
     @property
@@ -50,4 +51,6 @@ def walk_payload(bag: Path) -> PayloadListing:
                     stack.append((entry.path, relpath))
                 elif entry.is_file(follow_symlinks=False):
                     listing.sizes[relpath] = entry.stat(follow_symlinks=False).st_size
+                else:
+                    listing.specials.append(relpath)
     return listing

@@ -129,6 +129,9 @@ def _validate_directory(bag: Path, shown: Path, *, workers: int, profile: bool, 
         found.append(problem("W-PAYLOAD-LINK", PAYLOAD_DIR, "data/ itself is a symbolic link"))
     for link in listing.links:
         found.append(problem("W-PAYLOAD-LINK", link, "symbolic link in the payload"))
+    for special in listing.specials:  # RFC 8493 §3: a payload entry no manifest can list
+        found.append(problem("E-PAYLOAD-UNLISTED", special,
+                             "not a regular file (FIFO, socket or device); it cannot be payload"))
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="content") as side:
         # Content checks (inflating and parsing WARCs) run beside the hashing threads; zlib and
