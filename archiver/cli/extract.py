@@ -53,6 +53,10 @@ def extract(collection: Path | None, html_file: Path | None, url: str | None, co
             raise ArchiverError("give either a COLLECTION or --html FILE, not both")
         if not url:
             raise ArchiverError("--html needs --url (the address the page was fetched from)")
+        from archiver.capture.urls import normalize
+
+        if normalize(url) is None or " " in url.strip():
+            raise ArchiverError(f"--url {url!r} is not an absolute http(s) URL")
         from archiver.extract import extract_html
 
         data = html_file.read_bytes()
