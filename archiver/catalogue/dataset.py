@@ -45,6 +45,9 @@ def merge_catalogues(sources: list[Path], out: Path) -> MergeSummary:
     roots = []
     names: dict[str, Path] = {}
     for source in sources:
+        if Path(out).resolve().is_relative_to(Path(source).resolve()):
+            # A dataset written into a collection would be bagged with it; into a bag, break its seal.
+            raise ArchiverError(f"{out}: the dataset cannot go inside its source {source}")
         root, name = collection_root(source)
         if name in names:
             raise ArchiverError(f"two sources are both named {name!r} ({names[name]} and {source}); "
