@@ -28,6 +28,19 @@ LOGS_DIR = "logs"
 WARC_SUFFIXES = (".warc.gz", ".warc")
 
 
+def refuse_if_sealed(path: Path) -> None:
+    """Fail with one line when *path* is a bag or lies inside one (e.g. a bag's data/).
+
+    Writing there would break the bag's manifests and Payload-Oxum (RFC 8493 §3): bags are
+    sealed, so new captures, documents and catalogues go to the collection the bag came from.
+    """
+    resolved = Path(path).resolve()
+    for folder in (resolved, *resolved.parents):
+        if (folder / "bagit.txt").is_file():
+            where = "is a bag" if folder == resolved else f"is inside the bag {folder}"
+            raise ArchiverError(f"{path} {where}: bags are sealed; work on the collection it came from")
+
+
 @dataclass(frozen=True)
 class Collection:
     """A collection directory on disk."""
@@ -59,7 +72,8 @@ class Collection:
         return self.root / LOGS_DIR
 
     def create(self) -> Collection:
-        """Make the directory tree (idempotent)."""
+        """Make the directory tree (idempotent); never inside a bag."""
+        refuse_if_sealed(self.root)
         try:
             for d in (self.warc_dir, self.articles_dir, self.records_catalogue_dir,
                       self.articles_catalogue_dir, self.logs_dir):

@@ -33,3 +33,25 @@ def test_merge_out_inside_a_source_is_refused(invoke, sealed, which, inside):
         f"archiver: error: {out}: the dataset cannot go inside its source {source}"]
     assert snapshot(source) == before
     assert invoke("validate", bag).exit_code == 0
+
+
+@pytest.mark.parametrize("args", [
+    ("extract", "{bag}/data"),
+    ("catalogue", "build", "{bag}"),
+    ("catalogue", "build", "{bag}/data"),
+    ("catalogue", "compact", "{bag}/data"),
+    ("catalogue", "build", "{collection}/warc/{warc}", "--out", "{bag}/data/index"),
+    ("record", "{collection}", "0", "--out", "{bag}/data/record.http"),
+    ("capture", "http://127.0.0.1:9/", "--collection", "{bag}"),
+    ("capture", "http://127.0.0.1:9/", "--collection", "{bag}/data"),
+])
+def test_nothing_writes_into_a_sealed_bag(invoke, sealed, args):
+    collection, bag = sealed
+    warc = next((collection / "warc").glob("*.warc.gz")).name
+    before = snapshot(bag)
+    result = invoke(*[a.format(bag=bag, collection=collection, warc=warc) for a in args])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("archiver: error: "), lines
+    assert "bags are sealed" in lines[0]
+    assert snapshot(bag) == before

@@ -47,14 +47,15 @@ def build(paths: tuple[Path, ...], out: Path | None) -> None:
     from archiver.catalogue.arrowschemas import RECORDS_SCHEMA
     from archiver.catalogue.parts import write_rows
     from archiver.catalogue.records import iter_warc_rows
+    from archiver.collection import refuse_if_sealed
 
     warcs = [p for p in paths if p.is_file()]
     dirs = [p for p in paths if p.is_dir()]
     if warcs and out is None:
         raise ArchiverError("WARC files given: say where the catalogue goes with --out DIR")
+    for directory in [*dirs, *([out] if warcs else [])]:
+        refuse_if_sealed(directory)
     for directory in dirs:
-        if (directory / "bagit.txt").is_file():
-            raise ArchiverError(f"{directory} is a bag: bags are sealed; rebuild the collection it came from")
         summary = build_collection_catalogues(directory)
         click.echo(f"{directory}: {summary.rows['records']} record rows, "
                    f"{summary.rows['articles']} article rows")
@@ -81,10 +82,10 @@ def compact_cmd(collection: Path) -> None:
     from archiver.catalogue import collection_root
     from archiver.catalogue.arrowschemas import ARTICLES_SCHEMA, RECORDS_SCHEMA
     from archiver.catalogue.parts import compact
+    from archiver.collection import refuse_if_sealed
 
+    refuse_if_sealed(collection)
     root, _ = collection_root(collection)
-    if root != collection:
-        raise ArchiverError(f"{collection} is a bag: bags are sealed; compact the collection it came from")
     for kind, schema in (("records", RECORDS_SCHEMA), ("articles", ARTICLES_SCHEMA)):
         replaced, part = compact(root / "catalogue" / kind, schema)
         click.echo(f"{kind}: {replaced} parts merged into {part.name}" if replaced
@@ -178,7 +179,10 @@ def record(source: Path, row_or_url: str, out_path: Path | None, body: bool) -> 
     """
     from archiver.atomic import atomic_write
     from archiver.catalogue.locate import copy_record, find_row
+    from archiver.collection import refuse_if_sealed
 
+    if out_path is not None:
+        refuse_if_sealed(out_path.parent)
     row = find_row(source, row_or_url)
     if out_path is None:
         copy_record(source, row, sys.stdout.buffer, body=body)

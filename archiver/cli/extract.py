@@ -73,8 +73,10 @@ def extract(collection: Path | None, html_file: Path | None, url: str | None, co
         raise ArchiverError("give a COLLECTION directory, or --html FILE --url URL (see --help)")
     if url or content_type or capture_time:
         raise ArchiverError("--url, --content-type and --capture-time go with --html")
+    from archiver.collection import refuse_if_sealed
     from archiver.extract import extract_collection
 
+    refuse_if_sealed(collection)
     result = extract_collection(collection)
     for url_, message in result.failures:
         click.echo(f"invalid: {url_}: {message}", err=True)
