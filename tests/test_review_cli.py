@@ -79,3 +79,10 @@ def test_output_piped_into_head_ends_quietly(tmp_path):
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141  # 128 + SIGPIPE, as a shell reports a tool killed by it
     assert stderr == ""
+
+
+def test_package_help_names_the_out_it_talks_about(invoke):
+    """The help says the bag goes 'at OUT' and 'OUT.tar': the option must be shown as --bag OUT."""
+    result = invoke("package", "--help")
+    assert result.exit_code == 0
+    assert "--bag OUT" in result.output

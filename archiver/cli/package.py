@@ -9,7 +9,7 @@ import click
 
 @click.command()
 @click.argument("collection", type=click.Path(path_type=Path))
-@click.option("--bag", "bag", required=True, type=click.Path(path_type=Path),
+@click.option("--bag", "bag", required=True, metavar="OUT", type=click.Path(path_type=Path),
               help="Where to create the bag (must not exist).")
 @click.option("--algorithm", "algorithms", multiple=True, metavar="ALG",
               help="Checksum algorithm for manifests and tag manifests (repeatable; "
