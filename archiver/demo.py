@@ -64,6 +64,8 @@ def run_demo(out: Path, site: Path | None = None,
     for name in (COLLECTION_NAME, BAG_NAME):
         if (out / name).exists():
             raise ArchiverError(f"{out / name} already exists: remove it or choose another --out")
+    if not (site / "index.html").is_file():
+        raise ArchiverError(f"{site}: no index.html (the demo captures the site from its index.html)")
     out.mkdir(parents=True, exist_ok=True)
 
     with serve_site(site) as base:
