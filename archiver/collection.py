@@ -93,6 +93,8 @@ class Collection:
     def open(cls, root: Path) -> Collection:
         """Open an existing collection, or fail with one clear line."""
         root = Path(root)
+        if root.exists() and not root.is_dir():
+            raise ArchiverError(f"{root}: not a collection directory (it is a file)")
         if not root.is_dir():
             raise ArchiverError(f"{root}: not a collection directory (no such directory)")
         if not (root / WARC_DIR).is_dir():

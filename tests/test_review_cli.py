@@ -86,3 +86,13 @@ def test_package_help_names_the_out_it_talks_about(invoke):
     result = invoke("package", "--help")
     assert result.exit_code == 0
     assert "--bag OUT" in result.output
+
+
+@pytest.mark.parametrize("command", [("extract",), ("package", "--bag", "{tmp}/bag")])
+def test_a_file_given_as_collection_is_called_a_file(invoke, tmp_path, command):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("x\n")
+    result = invoke(command[0], notes, *[a.format(tmp=tmp_path) for a in command[1:]])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"archiver: error: {notes}: not a collection directory (it is a file)"]
