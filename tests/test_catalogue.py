@@ -193,11 +193,13 @@ def test_append_adds_parts_and_a_crash_mid_write_leaves_no_partial_file(site_col
     before = list_parts(collection / "catalogue" / "records")
     rows_before = _records(collection).num_rows
 
-    def crash(table, where, **kwargs):
-        Path(where).write_bytes(b"PAR1 half a file")
+    real_write = pq.ParquetWriter.write_table
+
+    def crash(writer, table, *args, **kwargs):
+        real_write(writer, table.slice(0, 1))  # half a file on disk, under its temporary name
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pq, "write_table", crash)
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", crash)
     with pytest.raises(OSError):
         append_records(collection, warcs)
     monkeypatch.undo()

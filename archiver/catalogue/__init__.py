@@ -15,7 +15,7 @@ from typing import Any
 
 from archiver.catalogue.arrowschemas import ARTICLES_SCHEMA, RECORDS_SCHEMA
 from archiver.catalogue.articles import article_row
-from archiver.catalogue.parts import list_parts, replace_parts, write_rows
+from archiver.catalogue.parts import ROWS_PER_PART, list_parts, replace_parts, write_rows
 from archiver.catalogue.records import iter_log_file_rows, iter_warc_rows, log_uri
 from archiver.collection import Collection
 from archiver.errors import ArchiverError
@@ -92,7 +92,7 @@ class _Counter:
             yield row
 
 
-def build_collection_catalogues(collection: Path) -> CatalogueSummary:
+def build_collection_catalogues(collection: Path, part_rows: int = ROWS_PER_PART) -> CatalogueSummary:
     """Rebuild both catalogues of *collection* from its WARCs and article documents.
 
     The new parts are complete on disk before the old ones are removed.
@@ -102,10 +102,12 @@ def build_collection_catalogues(collection: Path) -> CatalogueSummary:
     summary = CatalogueSummary()
     logs = sorted(col.logs_dir.glob("capture-*.jsonl")) if col.logs_dir.is_dir() else []
     records = _Counter(_record_rows(col.warc_files(), name, logs))
-    summary.parts["records"] = replace_parts(col.records_catalogue_dir, records, RECORDS_SCHEMA)
+    summary.parts["records"] = replace_parts(col.records_catalogue_dir, records, RECORDS_SCHEMA,
+                                              part_rows)
     summary.rows["records"] = records.count
     articles = _Counter(article_row(d, name) for d in _documents(col.articles_dir))
-    summary.parts["articles"] = replace_parts(col.articles_catalogue_dir, articles, ARTICLES_SCHEMA)
+    summary.parts["articles"] = replace_parts(col.articles_catalogue_dir, articles, ARTICLES_SCHEMA,
+                                               part_rows)
     summary.rows["articles"] = articles.count
     for kind, directory in (("records", col.records_catalogue_dir),
                             ("articles", col.articles_catalogue_dir)):

@@ -31,12 +31,16 @@ def catalogue() -> None:
 @click.argument("paths", nargs=-1, required=True, type=_PATH)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="With WARC files as PATHs: the folder to write the records catalogue parts into.")
-def build(paths: tuple[Path, ...], out: Path | None) -> None:
+@click.option("--part-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Rows per part file. Memory while building is bounded by it, whatever the number "
+                   "of records; `catalogue compact` merges parts later.")
+def build(paths: tuple[Path, ...], out: Path | None, part_rows: int) -> None:
     """(Re)build catalogues from WARC files, streaming.
 
     A collection PATH gets both of its catalogues rebuilt from its warc/ and
     metadata/articles/. WARC file PATHs (any tool's, .warc or .warc.gz) are catalogued
-    as one new records part in --out.
+    as new records parts in --out (one per --part-rows rows), each sorted by
+    url_surtkey then fetch_time.
 
     \b
     Example:
@@ -56,7 +60,7 @@ def build(paths: tuple[Path, ...], out: Path | None) -> None:
     for directory in [*dirs, *([out] if warcs else [])]:
         refuse_if_sealed(directory)
     for directory in dirs:
-        summary = build_collection_catalogues(directory)
+        summary = build_collection_catalogues(directory, part_rows=part_rows)
         click.echo(f"{directory}: {summary.rows['records']} record rows, "
                    f"{summary.rows['articles']} article rows")
     if warcs:
@@ -66,28 +70,37 @@ def build(paths: tuple[Path, ...], out: Path | None) -> None:
             for warc in warcs:
                 yield from iter_warc_rows(warc, name)
 
-        parts = write_rows(out, rows(), RECORDS_SCHEMA)
+        parts = write_rows(out, rows(), RECORDS_SCHEMA, part_rows=part_rows)
         click.echo(f"{out}: {len(parts)} new part(s) from {len(warcs)} WARC file(s)")
 
 
 @catalogue.command("compact")
 @click.argument("collection", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def compact_cmd(collection: Path) -> None:
-    """Merge each catalogue's part files into one sorted file.
+    """Merge each catalogue's part files into one sorted file, streaming.
+
+    COLLECTION is a collection, or a folder of records parts written by
+    `catalogue build WARC... --out DIR`. Memory does not depend on the catalogue's size.
 
     \b
     Example:
       archiver catalogue compact my-collection
+      archiver catalogue compact records-index
     """
     from archiver.catalogue import collection_root
     from archiver.catalogue.arrowschemas import ARTICLES_SCHEMA, RECORDS_SCHEMA
-    from archiver.catalogue.parts import compact
+    from archiver.catalogue.parts import compact, list_parts
     from archiver.collection import refuse_if_sealed
 
     refuse_if_sealed(collection)
-    root, _ = collection_root(collection)
-    for kind, schema in (("records", RECORDS_SCHEMA), ("articles", ARTICLES_SCHEMA)):
-        replaced, part = compact(root / "catalogue" / kind, schema)
+    if list_parts(collection) and not (collection / "warc").is_dir():  # a `build --out` folder
+        folders = [("records", collection, RECORDS_SCHEMA)]
+    else:
+        root, _ = collection_root(collection)
+        folders = [("records", root / "catalogue" / "records", RECORDS_SCHEMA),
+                   ("articles", root / "catalogue" / "articles", ARTICLES_SCHEMA)]
+    for kind, folder, schema in folders:
+        replaced, part = compact(folder, schema)
         click.echo(f"{kind}: {replaced} parts merged into {part.name}" if replaced
                    else f"{kind}: nothing to compact")
 
