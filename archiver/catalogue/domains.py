@@ -13,6 +13,7 @@ def _psl() -> PublicSuffixList:
     return PublicSuffixList()
 
 
+@functools.lru_cache(maxsize=8192)  # a crawl's hosts repeat; bounded, so memory stays bounded
 def registered_domain(host: str | None) -> str | None:
     """The registrable domain of *host*, or None for IP addresses, bare suffixes and empty hosts."""
     if not host:

@@ -9,18 +9,21 @@ the WARC as a resource record) and become rows with warc_type 'failed'.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.catalogue.domains import registered_domain
+from archiver.catalogue.gzmembers import NotOneRecordPerMember, iter_members
 from archiver.catalogue.surt import surt_key
 from archiver.errors import ArchiverError
 
@@ -178,6 +181,40 @@ def failure_rows(log_lines: Iterable[bytes], collection: str) -> Iterator[dict[s
         yield row
 
 
+Locate = Callable[[], tuple[int, int]]
+
+
+def _records(fh: BinaryIO, is_arc: bool, include_requests: bool) -> Iterator[tuple[Any, Locate]]:
+    """(record, locate) for each record of the open WARC *fh*: locate() -> (offset, length) as
+    stored, to be called once the record's content has been read as far as wanted.
+
+    A .warc.gz is read by gzmembers while it holds one record per gzip member, and by warcio from
+    the first member that does not (and for any other file); both give the same records. A member
+    gzmembers cannot describe exactly as warcio would is parsed by warcio from its own bytes."""
+    if not is_arc and fh.read(2) == b"\x1f\x8b":
+        fh.seek(0)
+        try:
+            for fast in iter_members(fh):
+                where = (fast.offset, fast.length)
+                uri = fast.rec_headers.get_header("WARC-Target-URI") or ""
+                if fast.rec_type == "request" and not include_requests:
+                    yield fast, lambda where=where: where  # skipped: nothing more to read
+                elif fast.needs_warcio or uri.startswith(CAPTURE_LOG_URI_PREFIX):  # all its content
+                    member = os.pread(fh.fileno(), fast.length, fast.offset)
+                    record = next(iter(ArchiveIterator(io.BytesIO(member))))
+                    yield record, lambda where=where: where
+                else:
+                    yield fast, lambda where=where: where
+            return
+        except NotOneRecordPerMember as stop:
+            fh.seek(stop.offset)
+    else:
+        fh.seek(0)
+    iterator = ArchiveIterator(fh, arc2warc=is_arc)
+    for record in iterator:
+        yield record, lambda: (iterator.get_record_offset(), iterator.get_record_length())
+
+
 def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = False,
                    logs_seen: set[str] | None = None) -> Iterator[dict[str, Any]]:
     """Yield one row per record of *warc* (requests only if asked), then the URLs its capture
@@ -187,8 +224,7 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
     try:
         with warc.open("rb") as fh:
             is_arc = warc.name.endswith((".arc", ".arc.gz"))
-            iterator = ArchiveIterator(fh, arc2warc=is_arc)
-            for record in iterator:
+            for record, locate in _records(fh, is_arc, include_requests):
                 if record.format != "warc" and not is_arc:
                     # warcio reads any first line as an ARC header; only .arc files are ARC.
                     raise ArchiveLoadFailed("no WARC/1.x version line")
@@ -201,8 +237,7 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
                         logs_seen.add(uri)
                     log = head + record.content_stream().read()  # capture logs are small
                     failures.extend(failure_rows(iter(log.splitlines()), collection))
-                row["warc_record_offset"] = iterator.get_record_offset()
-                row["warc_record_length"] = iterator.get_record_length()
+                row["warc_record_offset"], row["warc_record_length"] = locate()
                 yield row
     except ArchiveLoadFailed as exc:
         raise ArchiverError(f"{warc}: not a readable WARC file ({exc})") from None
