@@ -26,7 +26,7 @@ from archiver.atomic import fsync_dir
 ROW_GROUP_SIZE = 50_000  # small enough that min/max statistics prune, large enough to scan fast
 ROWS_PER_PART = 100_000  # rows held (as Arrow, a few hundred bytes each) before a sorted part is written
 BATCH_ROWS = 10_000      # row dicts held before they become one Arrow record batch
-MERGE_FANIN = 16         # parts merged at once by compact (more are merged in rounds)
+MERGE_FANIN = 8          # parts merged at once by compact (more in rounds): each holds a row group
 MERGE_BATCH_ROWS = 4_096  # rows read from each part at a time while merging
 SORT_KEYS = [("url_surtkey", "ascending"), ("fetch_time", "ascending")]
 
@@ -170,8 +170,10 @@ def merged_tables(paths: list[Path], schema: pa.Schema,
     A k-way merge, vectorised: each part is read *batch_rows* at a time; the smallest of the
     buffered parts' last keys bounds what can be emitted now (every row not yet read sorts after
     it), so the rows at or before it are taken from every buffer, sorted and emitted. At least
-    one buffer empties each round. Memory: about len(paths) x batch_rows rows."""
-    readers = [pq.ParquetFile(p).iter_batches(batch_size=batch_rows, columns=schema.names) for p in paths]
+    one buffer empties each round. Memory: per part, the row group being read (its compressed
+    column chunks, about 0.4 KB a row) and batch_rows rows; so compact merges MERGE_FANIN at once."""
+    readers = [pq.ParquetFile(p).iter_batches(batch_size=batch_rows, columns=schema.names, use_threads=False)
+               for p in paths]
     buffers: list[pa.Table | None] = [None] * len(readers)
 
     def refill(i: int) -> None:
