@@ -1,0 +1,60 @@
+"""Markup patterns met on real news pages (found by `benchmarks/extraction.py --real`), each on a small
+hand-written page: the headline, authors, dates and body text a reader sees."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from archiver.extract import extract_html
+
+CAPTURE = datetime(2025, 1, 1, tzinfo=UTC)
+PARAS = ("The town council voted on Tuesday to close the old swimming pool at the end of the summer season.",
+         "Councillors said repairs to the roof and the heating would cost more than a new building would.",
+         "A public meeting about the site's future will be held in the library hall next month.")
+
+
+def extract(html: str, url: str = "https://news.example.org/2024/05/pool-closes") -> dict:
+    return extract_html(html.encode("utf-8"), url, capture_time=CAPTURE)
+
+
+def page(head: str, article: str) -> str:
+    return f"<html><head>{head}</head><body><article>{article}</article></body></html>"
+
+
+def test_paragraphs_with_a_chrome_like_class_that_hold_the_body_are_kept():
+    # Some sites mark the paragraphs past the paywall class="paywall": they are still the body.
+    body = "".join(f'<p class="paywall">{p}</p>' for p in PARAS)
+    doc = extract(page("<title>Pool to close</title>",
+                       f'<h1>Pool to close</h1>{body}<div class="newsletter"><p>Sign up today</p></div>'))
+    assert doc["body"]["paragraphs"] == list(PARAS)
+
+
+def test_a_small_box_with_a_chrome_class_is_still_dropped():
+    body = "".join(f"<p>{p}</p>" for p in PARAS) + '<p class="paywall">Subscribe to keep reading our news</p>'
+    doc = extract(page("<title>Pool to close</title>", f"<h1>Pool to close</h1>{body}"))
+    assert doc["body"]["paragraphs"] == list(PARAS)
+
+
+def test_a_structured_headline_cut_short_with_an_ellipsis_does_not_replace_the_h1():
+    full = "Town council votes to close the old swimming pool after a century of use"
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+          '"headline": "Town council votes to close the old swimming pool..."}</script>')
+    doc = extract(page(f"<title>{full} | Example News</title>{ld}",
+                       f"<h1>{full}</h1>" + "".join(f"<p>{p}</p>" for p in PARAS)))
+    assert doc["headline"] == full
+
+
+def test_an_h1_that_also_holds_a_section_link_gives_the_headline_alone():
+    headline = "Town council votes to close the old swimming pool"
+    h1 = f'<h1><span class="define">{headline}</span><a href="/local.html">Example Local News</a></h1>'
+    doc = extract(page(f"<title>{headline} » Local » Example Local News</title>",
+                       h1 + "".join(f"<p>{p}</p>" for p in PARAS)))
+    assert doc["headline"] == headline
+
+
+def test_an_h1_that_also_holds_the_byline_gives_the_headline_alone():
+    headline = "Town council votes to close the old swimming pool"
+    h1 = f"<h1><span>{headline}</span><br><span>Senior writer Jane Doe</span></h1>"
+    doc = extract(page(f'<title>{headline} : Example News</title><meta property="og:title" '
+                       f'content="{headline} (photo: agency)">', h1 + "".join(f"<p>{p}</p>" for p in PARAS)))
+    assert doc["headline"] == headline
