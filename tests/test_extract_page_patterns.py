@@ -58,3 +58,39 @@ def test_an_h1_that_also_holds_the_byline_gives_the_headline_alone():
     doc = extract(page(f'<title>{headline} : Example News</title><meta property="og:title" '
                        f'content="{headline} (photo: agency)">', h1 + "".join(f"<p>{p}</p>" for p in PARAS)))
     assert doc["headline"] == headline
+
+
+def test_a_time_in_a_list_of_other_stories_is_not_the_page_date():
+    url = "https://blogs.example.org/ann/blog/260619/pool-closes"
+    others = ('<ul><li><a href="/ann/blog/300719/a-later-post">A later post about the harbour</a> '
+              '<time datetime="2019-07-30">30 July 2019</time> by <a rel="author" href="/ann">Ann</a></li>'
+              '<li><a href="/ann/blog/260619/pool-closes">Town council votes to close the pool</a> '
+              '<time datetime="2019-06-27">27 June 2019</time> by <a rel="author" href="/ann">Ann</a>'
+              "</li></ul>")
+    html = ("<html><head><title>Town council votes to close the pool</title></head><body><main>"
+            "<h1>Town council votes to close the pool</h1>" + "".join(f"<p>{p}</p>" for p in PARAS)
+            + f"</main><aside><h2>More from this blog</h2>{others}</aside></body></html>")
+    assert extract(html, url)["date_published"] == "2019-06-27"
+
+
+def test_a_time_in_a_list_item_with_only_short_links_is_kept():
+    html = page("<title>Pool to close</title>",
+                '<h1>Pool to close</h1><ul class="meta"><li>'
+                '<time datetime="2024-05-02T10:00:00+02:00">2 May 2024</time> in <a href="/local/">Local</a>'
+                "</li></ul>" + "".join(f"<p>{p}</p>" for p in PARAS))
+    assert extract(html)["date_published"] == "2024-05-02T10:00:00+02:00"
+
+
+def test_the_day_a_time_element_shows_wins_over_a_datetime_days_away():
+    # The datetime attribute is days later than the day shown as published (a last-edit stamp).
+    html = page("<title>Pool to close</title>",
+                '<h1>Pool to close</h1><time datetime="2019-07-03T10:18:46Z">Publié le 29 juin 2019</time>'
+                + "".join(f"<p>{p}</p>" for p in PARAS))
+    assert extract(html)["date_published"] == "2019-06-29"
+
+
+def test_a_time_element_showing_the_same_day_keeps_its_datetime():
+    html = page("<title>Pool to close</title>",
+                '<h1>Pool to close</h1><time datetime="2019-06-29T23:30:00+00:00">30 June 2019</time>'
+                + "".join(f"<p>{p}</p>" for p in PARAS))
+    assert extract(html)["date_published"] == "2019-06-29T23:30:00Z"
