@@ -94,3 +94,24 @@ def test_a_time_element_showing_the_same_day_keeps_its_datetime():
                 '<h1>Pool to close</h1><time datetime="2019-06-29T23:30:00+00:00">30 June 2019</time>'
                 + "".join(f"<p>{p}</p>" for p in PARAS))
     assert extract(html)["date_published"] == "2019-06-29T23:30:00Z"
+
+
+def test_a_meta_author_the_page_names_only_as_editor_is_not_an_author():
+    html = page('<title>外国专家：合作共赢</title><meta name="author" content="严玉洁">',
+                "<h1>外国专家：合作共赢</h1>" + "".join(f"<p>{p}</p>" for p in PARAS)
+                + "<p>（编辑：严玉洁 王辉）</p><div>【责任编辑：严玉洁】</div>")
+    assert extract(html)["authors"] == []
+
+
+def test_an_english_editor_label_needs_its_colon():
+    html = page('<title>Pool to close</title><meta name="author" content="Jane Doe">',
+                '<h1>Pool to close</h1><p class="byline">Political editor Jane Doe</p>'
+                + "".join(f"<p>{p}</p>" for p in PARAS) + "<p>Editor: John Roe</p>")
+    assert [a["name"] for a in extract(html)["authors"]] == ["Jane Doe"]
+
+
+def test_a_meta_author_named_as_editor_and_as_author_is_kept():
+    html = page('<title>Pool to close</title><meta name="author" content="Jane Doe">',
+                '<h1>Pool to close</h1><p class="byline">By Jane Doe</p>'
+                + "".join(f"<p>{p}</p>" for p in PARAS) + "<p>Editor: Jane Doe</p>")
+    assert [a["name"] for a in extract(html)["authors"]] == ["Jane Doe"]

@@ -222,9 +222,13 @@ def choose_authors(src: PageSources, base_url: str, publisher: str | None) -> tu
         (_rel_author(src.tree, base_url), "html"),
         (_byline(src.tree), "text-heuristic"),
     ]
+    visible = None
     for people, source in candidates:
         people = [p for p in people if not (publisher and same_text(p["name"], publisher))
                   and not p["name"].lower().startswith(("http", "www."))]
+        if source in ("opengraph", "meta") and people:
+            visible = _visible_text(src.tree) if visible is None else visible
+            people = [p for p in people if not _only_named_as_editor(p["name"], visible)]
         unique, seen = [], set()
         for p in people:
             key = tuple(words(p["name"]))
@@ -234,6 +238,27 @@ def choose_authors(src: PageSources, base_url: str, publisher: str | None) -> tu
         if unique:
             return unique, source
     return [], None
+
+
+# The label of the desk editor in charge ('责任编辑：NAME', 'Edited by NAME', 'Editor: NAME'); not a
+# role in a byline ('Political editor NAME' names the author).
+_EDITOR_LABEL = re.compile(r"(?:(?:责任编辑|責任編輯|编辑|編輯|責任編集)\s*[:：]?"
+                           r"|edited by|editor\s*:|redaktion\s*:)\s*(?:\S+\s+)?$", re.IGNORECASE)
+
+
+def _visible_text(tree) -> str:
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    parts = (t for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("script", "style")
+             for t in (el.text, el.tail) if t)
+    return " ".join(" ".join(parts).split())
+
+
+def _only_named_as_editor(name: str, text: str) -> bool:
+    """True when the page shows *name* only after an editor's label ('责任编辑：NAME', 'Editor: NAME'):
+    some sites put the desk editor in <meta name="author">; the editor is not an author."""
+    spots = [m.start() for m in re.finditer(re.escape(name), text)]
+    return bool(spots) and all(_EDITOR_LABEL.search(text[max(0, i - 24):i]) for i in spots)
 
 
 def _rel_author(tree, base_url: str) -> list[dict]:
