@@ -149,6 +149,22 @@ def test_truncated_warc(bag: Path):
     assert codes_for(bag) == {("E-WARC", relpath)}
 
 
+def test_truncated_uncompressed_warc(bag: Path):
+    # warcio returns the last block short without complaint; the manifest still matches the copy
+    relpath = "data/warc/capture-00000.warc.gz"
+    with gzip.open(bag / relpath) as fh:
+        raw = fh.read()
+    (bag / relpath).unlink()
+    plain = "data/warc/capture-00000.warc"
+    (bag / plain).write_bytes(raw)
+    for manifest in bag.glob("manifest-*.txt"):
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace(relpath, plain), encoding="utf-8")
+    rewrite_manifest_entry(bag, plain, raw)
+    assert codes_for(bag) == set()
+    rewrite_manifest_entry(bag, plain, raw[:-40])
+    assert codes_for(bag) == {("E-WARC", plain)}
+
+
 def test_warc_with_a_bad_record_digest(bag: Path):
     relpath = "data/warc/capture-00000.warc.gz"
     with gzip.open(bag / relpath) as fh:

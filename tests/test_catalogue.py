@@ -321,3 +321,25 @@ def test_each_capture_run_appends_one_records_part(tmp_path, invoke):
     parts_after = list_parts(collection / "catalogue" / "records")
     assert len(parts_after) == 2 and parts[0] in parts_after
     assert base + "/about.html" in set(_records(collection).column("url").to_pylist())
+
+
+def test_building_the_same_warc_into_the_same_folder_twice_is_refused(tmp_path, invoke):
+    write_foreign_warc(tmp_path / "other.warc.gz", gzip=True, pages={"https://example.org/": b"<p>x</p>"})
+    write_foreign_warc(tmp_path / "second.warc.gz", gzip=True, pages={"https://example.org/2": b"<p>y</p>"})
+    out = tmp_path / "index"
+    assert invoke("catalogue", "build", tmp_path / "other.warc.gz", "--out", out).exit_code == 0
+    before = list_parts(out)
+    result = invoke("catalogue", "build", tmp_path / "second.warc.gz", tmp_path / "other.warc.gz",
+                    "--out", out)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"archiver: error: {out}: already catalogues other.warc.gz; "
+        "build into a new --out folder to catalogue it again"]
+    assert list_parts(out) == before
+    (tmp_path / "again").mkdir()
+    (tmp_path / "again" / "second.warc.gz").write_bytes((tmp_path / "second.warc.gz").read_bytes())
+    result = invoke("catalogue", "build", tmp_path / "second.warc.gz", tmp_path / "again" / "second.warc.gz",
+                    "--out", out)
+    assert result.exit_code == 2 and "is already given" in result.output
+    assert invoke("catalogue", "build", tmp_path / "second.warc.gz", "--out", out).exit_code == 0
+    assert pq.read_table(out).num_rows == 4  # warcinfo and response of each WARC, once

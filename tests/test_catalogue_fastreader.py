@@ -13,7 +13,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import archiver.catalogue.records as records
-from archiver.catalogue.gzmembers import NotOneRecordPerMember
+from archiver.catalogue.gzmembers import NotOneRecordPerMember, iter_members
 from archiver.catalogue.parts import list_parts
 
 
@@ -113,10 +113,12 @@ def test_truncated_last_member_is_an_error_not_a_short_catalogue(captured, tmp_p
     cut.write_bytes(warc.read_bytes()[:-100])  # inside the last member
     result = invoke("catalogue", "build", cut, "--out", tmp_path / "idx")
     assert result.exit_code == 2
-    assert result.output.startswith(
-        f"archiver: error: {cut}: damaged or truncated WARC (gzip member at offset ")
-    assert "cut short" in result.output
+    last = max(r["warc_record_offset"] for r in _rows(warc, include_requests=True))
+    assert result.output.strip() == (f"archiver: error: {cut}: damaged or truncated WARC "
+                                     f"(truncated: the gzip member at byte {last} has no end)")
     assert list_parts(tmp_path / "idx") == []
+    with cut.open("rb") as fh, pytest.raises(EOFError, match=f"gzip member at byte {last} has no end"):
+        list(iter_members(fh))  # the fast reader itself sees it, not only archiver.warctail afterwards
 
 
 def test_damaged_member_is_an_error(captured, tmp_path, invoke):
@@ -132,4 +134,6 @@ def test_damaged_member_is_an_error(captured, tmp_path, invoke):
     assert result.exit_code == 2
     assert result.output.startswith(
         f"archiver: error: {bad}: damaged or truncated WARC "
-        f"(gzip member at offset {middle['warc_record_offset']}")
+        f"(gzip member at byte {middle['warc_record_offset']} is damaged (")
+    with bad.open("rb") as fh, pytest.raises(EOFError, match="is damaged"):
+        list(iter_members(fh))

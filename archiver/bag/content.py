@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from archiver.bag.codes import Problem, problem
 from archiver.bag.payload import PayloadListing
 from archiver.collection import METADATA_DIR, WARC_DIR, WARC_SUFFIXES
 from archiver.errors import ArchiverError
+from archiver.warctail import tail_problem
 
 _METADATA_PREFIX = f"data/{METADATA_DIR}/"
 _WARC_PREFIX = f"data/{WARC_DIR}/"
@@ -38,27 +38,6 @@ def check_metadata(bag: Path, relpath: str) -> list[Problem]:
     return [problem("E-METADATA-SCHEMA", relpath, str(v)) for v in validate_document(document)]
 
 
-def _gzip_tail_problem(path: Path, offset: int) -> str | None:
-    """Check that the gzip members from *offset* (the last record's) to the end are complete.
-
-    warcio stops quietly at a truncated last member; earlier damage already made it fail.
-    Only the tail is decompressed again, so a large WARC is not read twice.
-    """
-    with path.open("rb") as fh:
-        fh.seek(offset)
-        data = fh.read()
-    try:
-        while data:
-            inflater = zlib.decompressobj(31)  # 31: gzip wrapper
-            inflater.decompress(data)
-            if not inflater.eof:
-                return "gzip stream truncated: the last member has no end"
-            data = inflater.unused_data
-    except zlib.error as exc:
-        return f"gzip stream damaged: {exc}"
-    return None
-
-
 def check_warc(bag: Path, relpath: str) -> list[Problem]:
     """Read every record of a WARC to its end (WARC 1.1: each record is headers + block).
 
@@ -82,10 +61,9 @@ def check_warc(bag: Path, relpath: str) -> list[Problem]:
                 records += 1
     except Exception as exc:  # warcio raises many types for truncated or garbled input
         return [problem("E-WARC", relpath, f"unreadable after {records} records: {exc}")]
-    if relpath.endswith(".gz") and records:
-        damaged = _gzip_tail_problem(bag / relpath, last_offset)
-        if damaged:
-            return [problem("E-WARC", relpath, f"after {records} records: {damaged}")]
+    damaged = tail_problem(bag / relpath, last_offset if records else None)
+    if damaged:
+        return [problem("E-WARC", relpath, f"after {records} records: {damaged}")]
     return []
 
 

@@ -3,6 +3,7 @@
     append_records(collection, warc_files)     a capture run's records, as one new part
     append_articles(collection, documents)     article documents, as one new part
     build_collection_catalogues(collection)    rebuild both from the WARCs and metadata/articles/
+    catalogue_warc_files(warcs, out)           any tool's WARC files, as new parts in *out*
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from archiver.errors import ArchiverError
 
 __all__ = [
     "CatalogueSummary", "append_articles", "append_records", "build_collection_catalogues",
-    "collection_root", "RECORDS_SCHEMA", "ARTICLES_SCHEMA",
+    "catalogue_warc_files", "catalogued_warc_names", "collection_root", "RECORDS_SCHEMA", "ARTICLES_SCHEMA",
 ]
 
 
@@ -113,3 +114,41 @@ def build_collection_catalogues(collection: Path, part_rows: int = ROWS_PER_PART
                             ("articles", col.articles_catalogue_dir)):
         summary.parts[kind] = list_parts(directory)
     return summary
+
+
+def catalogued_warc_names(directory: Path) -> set[str]:
+    """The WARC file names that the parts in *directory* already hold rows of (one column read)."""
+    import pyarrow.parquet as pq
+
+    names: set[str] = set()
+    for part in list_parts(Path(directory)):
+        column = pq.read_table(part, columns=["warc_filename"]).column("warc_filename")
+        names.update(v for v in column.unique().to_pylist() if v)
+    return names
+
+
+def catalogue_warc_files(warc_files: list[Path], out: Path, part_rows: int = ROWS_PER_PART) -> list[Path]:
+    """Catalogue WARC files (any tool's) as new records parts in *out* (one per *part_rows* rows);
+    the new parts.
+
+    Rows name a WARC by its file name, so a name given twice, or one that *out* already holds,
+    is refused before anything is read: appending it again would duplicate its rows.
+    """
+    out = Path(out)
+    seen: dict[str, Path] = {}
+    for warc in warc_files:
+        if warc.name in seen:
+            raise ArchiverError(f"{warc}: a WARC named {warc.name} is already given ({seen[warc.name]})")
+        seen[warc.name] = warc
+    already = sorted(catalogued_warc_names(out) & set(seen))
+    if already:
+        more = f" and {len(already) - 1} more" if len(already) > 1 else ""
+        raise ArchiverError(f"{out}: already catalogues {already[0]}{more}; "
+                            "build into a new --out folder to catalogue it again")
+    name = out.resolve().name
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for warc in warc_files:
+            yield from iter_warc_rows(warc, name)
+
+    return write_rows(out, rows(), RECORDS_SCHEMA, part_rows)

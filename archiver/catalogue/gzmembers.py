@@ -12,7 +12,8 @@ hands back to warcio:
   member, a whole-file gzip, something that is not gzip) raises NotOneRecordPerMember at that
   member's offset, and the caller continues from there with warcio;
 - a member cut short by the end of the file, or whose compressed data is damaged, raises
-  EOFError: the file is damaged or truncated (warcio would stop there without a word).
+  EOFError, worded as archiver.warctail words it: the file is damaged or truncated (warcio would
+  stop there without a word).
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ def iter_members(fh: BinaryIO) -> Iterator[FastRecord]:
             except zlib.error as exc:
                 if total == 0 and consumed == 0 and not pending.startswith(b"\x1f\x8b"):
                     raise NotOneRecordPerMember(offset, f"not gzip ({exc})") from None
-                raise EOFError(f"gzip member at offset {offset} is damaged: {exc}") from None
+                raise EOFError(f"gzip member at byte {offset} is damaged ({exc})") from None
             total += len(out)
             if len(head) < HEAD_BYTES:
                 head += out[:HEAD_BYTES - len(head)]
@@ -180,8 +181,7 @@ def iter_members(fh: BinaryIO) -> Iterator[FastRecord]:
             consumed += len(pending)
             pending = fh.read(READ_BYTES)
             if not pending:
-                raise EOFError(f"gzip member at offset {offset} is cut short "
-                               f"(file ends {consumed} bytes into it)")
+                raise EOFError(f"truncated: the gzip member at byte {offset} has no end")
         head = bytes(head)
         fields, header_length, content_length = _split_record(head, offset)
         # one record per member: version line and header, block, then CRLF CRLF (WARC 1.1 section 4)

@@ -26,6 +26,7 @@ from archiver.catalogue.domains import registered_domain
 from archiver.catalogue.gzmembers import NotOneRecordPerMember, iter_members
 from archiver.catalogue.surt import surt_key
 from archiver.errors import ArchiverError
+from archiver.warctail import tail_problem
 
 CAPTURE_LOG_URI_PREFIX = "urn:archiver:capture-log:"
 NOT_CAPTURED = ("failed", "skipped")
@@ -221,6 +222,7 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
     logs say were not captured. The URIs of the capture logs found are added to *logs_seen*."""
     warc = Path(warc)
     failures: list[dict[str, Any]] = []
+    last_offset = None
     try:
         with warc.open("rb") as fh:
             is_arc = warc.name.endswith((".arc", ".arc.gz"))
@@ -230,6 +232,7 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
                     raise ArchiveLoadFailed("no WARC/1.x version line")
                 uri = record.rec_headers.get_header("WARC-Target-URI") or ""
                 if record.rec_type == "request" and not include_requests:
+                    last_offset = locate()[0]  # (warcio reads to the record's end)
                     continue
                 row, head = _record_row(record, collection, warc.name)
                 if record.rec_type == "resource" and uri.startswith(CAPTURE_LOG_URI_PREFIX):
@@ -238,6 +241,7 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
                     log = head + record.content_stream().read()  # capture logs are small
                     failures.extend(failure_rows(iter(log.splitlines()), collection))
                 row["warc_record_offset"], row["warc_record_length"] = locate()
+                last_offset = row["warc_record_offset"]
                 yield row
     except ArchiveLoadFailed as exc:
         raise ArchiverError(f"{warc}: not a readable WARC file ({exc})") from None
@@ -245,6 +249,8 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
         if isinstance(exc, FileNotFoundError):
             raise ArchiverError(f"{warc}: no such file") from None
         raise ArchiverError(f"{warc}: damaged or truncated WARC ({exc})") from None
+    if (problem := tail_problem(warc, last_offset)) is not None:
+        raise ArchiverError(f"{warc}: damaged or truncated WARC ({problem})")
     yield from failures
 
 

@@ -40,17 +40,15 @@ def build(paths: tuple[Path, ...], out: Path | None, part_rows: int) -> None:
     A collection PATH gets both of its catalogues rebuilt from its warc/ and
     metadata/articles/. WARC file PATHs (any tool's, .warc or .warc.gz) are catalogued
     as new records parts in --out (one per --part-rows rows), each sorted by
-    url_surtkey then fetch_time.
+    url_surtkey then fetch_time; a WARC file already catalogued there is refused
+    (its rows would be duplicated).
 
     \b
     Example:
       archiver catalogue build my-collection
       archiver catalogue build crawl/*.warc.gz --out records-index
     """
-    from archiver.catalogue import build_collection_catalogues
-    from archiver.catalogue.arrowschemas import RECORDS_SCHEMA
-    from archiver.catalogue.parts import write_rows
-    from archiver.catalogue.records import iter_warc_rows
+    from archiver.catalogue import build_collection_catalogues, catalogue_warc_files
     from archiver.collection import refuse_if_sealed
 
     warcs = [p for p in paths if p.is_file()]
@@ -64,13 +62,7 @@ def build(paths: tuple[Path, ...], out: Path | None, part_rows: int) -> None:
         click.echo(f"{directory}: {summary.rows['records']} record rows, "
                    f"{summary.rows['articles']} article rows")
     if warcs:
-        name = out.resolve().name
-
-        def rows():
-            for warc in warcs:
-                yield from iter_warc_rows(warc, name)
-
-        parts = write_rows(out, rows(), RECORDS_SCHEMA, part_rows=part_rows)
+        parts = catalogue_warc_files(warcs, out, part_rows=part_rows)
         click.echo(f"{out}: {len(parts)} new part(s) from {len(warcs)} WARC file(s)")
 
 

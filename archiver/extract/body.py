@@ -57,14 +57,28 @@ def strip_chrome(tree):
     """
     tree = copy.deepcopy(tree)
     total = _paragraph_chars(tree) or 1
+    body_classes = _body_paragraph_classes(tree, total)
     for el in list(tree.iter()):
         if el.getparent() is None or not _is_chrome(el):
             continue
         always = el.tag in ("h1", "figure", "figcaption", "script", "style")
         if not always and _paragraph_chars(el) > 0.4 * total:
             continue
+        if el.tag == "p" and (el.get("class") or "").strip() in body_classes:
+            continue
         el.drop_tree()
     return tree
+
+
+def _body_paragraph_classes(tree, total: int) -> set[str]:
+    """Class values that <p>s holding much of the page's paragraph text share: the body's own paragraphs,
+    whatever the class says (a site may mark the paragraphs past its paywall class="paywall")."""
+    chars: dict[str, int] = {}
+    for p in tree.iter("p"):
+        cls = (p.get("class") or "").strip()
+        if cls:
+            chars[cls] = chars.get(cls, 0) + len(p.text_content())
+    return {cls for cls, n in chars.items() if n > 0.4 * total}
 
 
 def _own_paragraphs(tree) -> list[str]:

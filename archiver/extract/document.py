@@ -17,7 +17,14 @@ from archiver.extract.attribution import find_attributions
 from archiver.extract.body import extract_paragraphs, fingerprint, word_count
 from archiver.extract.charset import decode_html
 from archiver.extract.dateline import find_dateline
-from archiver.extract.dates import first_valid, htmldate_fallback, later_or_same, visible_date
+from archiver.extract.dates import (
+    date_in_text,
+    first_valid,
+    htmldate_fallback,
+    later_or_same,
+    parse_date,
+    visible_date,
+)
 from archiver.extract.images import CaptureLookup, article_container, extract_images
 from archiver.extract.reconcile import bcp47, choose_authors, choose_headline, clean, first, keywords_from
 from archiver.extract.sources import PageSources, collect_sources, parse_tree
@@ -57,11 +64,44 @@ def _ld_url(value: Any) -> str | None:
     return clean(value)
 
 
+def _same_page(a: str, b: str) -> bool:
+    sa, sb = urlsplit(a), urlsplit(b)
+    return (sa.hostname, sa.path.rstrip("/"), sa.query) == (sb.hostname, sb.path.rstrip("/"), sb.query)
+
+
+def _in_teaser(time_el, url: str) -> bool:
+    """True for a <time> in a list item that links to another story (a link of three words or more)
+    and not to this page: the date of another story ('More from this blog'), not of the page."""
+    item = next(time_el.iterancestors("li"), None)
+    if item is None:
+        return False
+    links = [(urljoin(url, a.get("href")), clean(a.text_content()) or "") for a in item.xpath(".//a[@href]")
+             if a.get("rel") != "author" and not a.get("href").startswith("#")]
+    if any(_same_page(link, url) for link, _ in links):
+        return False
+    return any(len(text.split()) >= 3 for _, text in links)
+
+
+def _time_value(time_el) -> str | None:
+    """A <time>'s datetime, unless the date it shows the reader is more than a day away from it
+    ('<time datetime="(last edit)">Published 29 June 2019</time>'): then the day it shows."""
+    value = time_el.get("datetime")
+    parsed = parse_date(value)
+    shown = date_in_text(" ".join(time_el.text_content().split()))
+    if parsed is not None and shown is not None:
+        day = parsed.date() if isinstance(parsed, datetime) else parsed
+        if abs((day - shown).days) > 1:
+            return shown.isoformat()
+    return value
+
+
 def _dates(src: PageSources, bound: datetime, url: str) -> tuple[Any, Any]:
     ld, md = src.article_jsonld or {}, src.article_microdata or {}
     tree = src.tree
-    times = tree.xpath("//article//time[@datetime]") or tree.xpath("//time[@datetime]")
-    pub_time = next((t.get("datetime") for t in times if t.get("itemprop") != "dateModified"), None)
+    times = [t for t in tree.xpath("//article//time[@datetime]") or tree.xpath("//time[@datetime]")
+             if not _in_teaser(t, url)]
+    pub_el = next((t for t in times if t.get("itemprop") != "dateModified"), None)
+    pub_time = _time_value(pub_el) if pub_el is not None else None
     published = first_valid([
         (clean(ld.get("datePublished")) or clean(ld.get("dateCreated")), "json-ld"),
         (clean(md.get("datePublished")) or clean(md.get("dateCreated")), "microdata"),

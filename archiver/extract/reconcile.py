@@ -86,9 +86,10 @@ def _is_logo(h) -> bool:
                         'or contains(@class, "site-branding")]'))
 
 
-def _visible_h1s(tree) -> list[str]:
+def _visible_h1s(tree) -> list[tuple[str, list[str]]]:
     """Headline candidates: <h1>s (those inside the article first, site-name <h1>s left out), then
-    <h2>/<h3> titled like a headline ('entry-title', 'post-title', ...)."""
+    <h2>/<h3> titled like a headline ('entry-title', 'post-title', ...); each as (text, the texts of
+    its child elements), since some sites put a section link or the byline inside the <h1>."""
     ranked = []
     for h in tree.xpath("//h1"):
         text = clean(h.text_content())
@@ -99,13 +100,21 @@ def _visible_h1s(tree) -> list[str]:
             h.xpath('ancestor::*[@itemprop="articleBody" or @itemtype]'))
         in_chrome = bool(ancestors & {"nav", "footer", "aside"}) or (
             "header" in ancestors and not in_article)
-        ranked.append((0 if in_article else (2 if in_chrome else 1), text))
+        ranked.append((0 if in_article else (2 if in_chrome else 1), text, _child_texts(h)))
     for h in tree.xpath("//h2 | //h3"):
         if _TITLE_CLASS.search(h.get("class") or "") or h.xpath('.//*[contains(@class, "title")]'):
             text = clean(h.text_content())
             if text and len(words(text)) >= 3:
-                ranked.append((3, text))
-    return [t for _, t in sorted(ranked, key=lambda r: r[0])]
+                ranked.append((3, text, _child_texts(h)))
+    return [(t, parts) for _, t, parts in sorted(ranked, key=lambda r: r[0])]
+
+
+def _child_texts(h) -> list[str]:
+    return [t for t in (clean(c.text_content()) for c in h if isinstance(c.tag, str)) if t]
+
+
+def _truncated(text: str) -> bool:
+    return text.rstrip().endswith(("...", "…"))
 
 
 def title_headline(title: str | None, site_name: str | None) -> str | None:
@@ -130,12 +139,23 @@ def choose_headline(src: PageSources, site_name: str | None
     titles = src.tree.xpath("//head/title") or src.tree.xpath("//title[not(ancestor::svg)]")
     title = clean(titles[0].text_content()) if titles else None
     title_clean = title_headline(title, site_name)
-    h1s = _visible_h1s(src.tree)
+    candidates = _visible_h1s(src.tree)
+    h1s = [text for text, _ in candidates]
     headline = source = None
     if h1s:
         reference = [v for v, _ in structured] + ([title] if title else [])
+
+        def confirms(h: str) -> bool:
+            return any(contains_text(r, h) or (contains_text(h, r) and not _truncated(r)) for r in reference)
+
         # the <h1> that a structured source or the <title> confirms, else the first article <h1>
-        confirmed = [h for h in h1s if any(contains_text(r, h) or contains_text(h, r) for r in reference)]
+        confirmed = [h for h in h1s if confirms(h)]
+        if not confirmed:
+            # An <h1> that also holds a section link or the byline ('Headline' + 'Site name' run together,
+            # 'Headline' + 'Staff writer NAME'): the one child element that the <title> or a structured
+            # source confirms is the headline.
+            confirmed = [max(ok, key=lambda t: len(words(t))) for _, parts in candidates
+                         if (ok := [t for t in parts if len(words(t)) >= 2 and confirms(t)])]
         pick = confirmed[0] if confirmed else h1s[0]
         site_logo = site_name and same_text(pick, site_name)
         if not site_logo and (confirmed or len(words(pick)) >= 3 or not structured):
@@ -144,7 +164,8 @@ def choose_headline(src: PageSources, site_name: str | None
             source = agreeing or "html"
             # An <h1> holding a kicker or label as well ('Verkehr Bahn kündigt ...'): the headline is
             # the part a structured source names.
-            inner = next(((v, s) for v, s in structured if len(words(v)) >= 3
+            # A value cut short with an ellipsis is not such a part.
+            inner = next(((v, s) for v, s in structured if len(words(v)) >= 3 and not _truncated(v)
                           and len(words(v)) < len(words(pick)) and contains_text(pick, v)), None)
             if agreeing is None and inner is not None:
                 headline, source = inner
@@ -201,9 +222,13 @@ def choose_authors(src: PageSources, base_url: str, publisher: str | None) -> tu
         (_rel_author(src.tree, base_url), "html"),
         (_byline(src.tree), "text-heuristic"),
     ]
+    visible = None
     for people, source in candidates:
         people = [p for p in people if not (publisher and same_text(p["name"], publisher))
                   and not p["name"].lower().startswith(("http", "www."))]
+        if source in ("opengraph", "meta") and people:
+            visible = _visible_text(src.tree) if visible is None else visible
+            people = [p for p in people if not _only_named_as_editor(p["name"], visible)]
         unique, seen = [], set()
         for p in people:
             key = tuple(words(p["name"]))
@@ -213,6 +238,27 @@ def choose_authors(src: PageSources, base_url: str, publisher: str | None) -> tu
         if unique:
             return unique, source
     return [], None
+
+
+# The label of the desk editor in charge ('责任编辑：NAME', 'Edited by NAME', 'Editor: NAME'); not a
+# role in a byline ('Political editor NAME' names the author).
+_EDITOR_LABEL = re.compile(r"(?:(?:责任编辑|責任編輯|编辑|編輯|責任編集)\s*[:：]?"
+                           r"|edited by|editor\s*:|redaktion\s*:)\s*(?:\S+\s+)?$", re.IGNORECASE)
+
+
+def _visible_text(tree) -> str:
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    parts = (t for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("script", "style")
+             for t in (el.text, el.tail) if t)
+    return " ".join(" ".join(parts).split())
+
+
+def _only_named_as_editor(name: str, text: str) -> bool:
+    """True when the page shows *name* only after an editor's label ('责任编辑：NAME', 'Editor: NAME'):
+    some sites put the desk editor in <meta name="author">; the editor is not an author."""
+    spots = [m.start() for m in re.finditer(re.escape(name), text)]
+    return bool(spots) and all(_EDITOR_LABEL.search(text[max(0, i - 24):i]) for i in spots)
 
 
 def _rel_author(tree, base_url: str) -> list[dict]:

@@ -18,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.errors import ArchiverError
+from archiver.warctail import tail_problem
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # An HTML page larger than this is not an article page; we read no more of it (protects memory).
@@ -70,6 +71,7 @@ def _warc_date(value: str | None) -> datetime | None:
 def scan(path: Path, name: str) -> Iterator[RecordRef]:
     """Every response, revisit and resource record of one WARC file, in file order."""
     good_end = 0  # where the last well-formed record ended, for the error message
+    last_offset = None
     try:
         with open(path, "rb") as fh:
             it = ArchiveIterator(fh)
@@ -77,7 +79,8 @@ def scan(path: Path, name: str) -> Iterator[RecordRef]:
                 rtype = record.rec_type
                 if rtype not in ("response", "revisit", "resource"):
                     it.read_to_end(record)
-                    good_end = it.get_record_offset() + it.get_record_length()
+                    last_offset = it.get_record_offset()
+                    good_end = last_offset + it.get_record_length()
                     continue
                 h = record.rec_headers
                 ref = RecordRef(
@@ -97,7 +100,7 @@ def scan(path: Path, name: str) -> Iterator[RecordRef]:
                     ref.content_type = h.get_header("Content-Type")
                 it.read_to_end(record)
                 ref.length = it.get_record_length()
-                good_end = ref.offset + ref.length
+                last_offset, good_end = ref.offset, ref.offset + ref.length
                 yield ref
     except ArchiveLoadFailed as exc:
         raise ArchiverError(f"{name}: not a readable WARC file ({str(exc).splitlines()[0]})") from None
@@ -105,6 +108,8 @@ def scan(path: Path, name: str) -> Iterator[RecordRef]:
         # warcio raises many kinds of error on malformed or truncated records
         raise ArchiverError(f"{name}: malformed WARC record after byte {good_end} "
                             f"({type(exc).__name__}: {exc})") from None
+    if (problem := tail_problem(path, last_offset)) is not None:
+        raise ArchiverError(f"{name}: damaged or truncated WARC ({problem})")
 
 
 def read_payload(ref: RecordRef, limit: int = MAX_HTML_BYTES) -> bytes:

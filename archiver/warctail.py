@@ -1,0 +1,102 @@
+"""Does a WARC file end with a whole record? warcio cannot tell us.
+
+warcio's ArchiveIterator stops quietly when a file is cut short: a truncated last gzip member is
+dropped, and the block of a truncated uncompressed record is returned short. A copy cut short by a
+full disk or an interrupted transfer would then look like a smaller, valid WARC, and whatever is
+built from it (catalogue, article documents) would silently lose records. Every reader of WARCs in
+archiver calls `tail_problem` after its last record to turn that into an error.
+
+Only the tail from the last record's offset is read again, in chunks, so the check costs one
+record's worth of reading and bounded memory whatever the record's size.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from pathlib import Path
+
+CHUNK = 1 << 20
+MAX_HEADER_BYTES = 1 << 16  # a WARC header block larger than this is not one we can check
+_CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$", re.I | re.M)
+
+
+def tail_problem(path: Path, last_offset: int | None) -> str | None:
+    """Why the WARC at *path* does not end with its last record whole, or None if it does.
+
+    *last_offset* is where the last record a reader got lies (None when it got none).
+    """
+    path = Path(path)
+    with path.open("rb") as fh:
+        magic = fh.read(2)
+    if not magic:
+        return None  # an empty file holds no records; nothing is cut short
+    start = last_offset or 0
+    if magic == b"\x1f\x8b":
+        return _gzip_tail_problem(path, start)
+    if path.name.lower().endswith(".arc"):
+        return None  # ARC records have no Content-Length header line to check against
+    if last_offset is None:
+        return "no complete WARC record"
+    return _plain_tail_problem(path, start)
+
+
+def _gzip_tail_problem(path: Path, offset: int) -> str | None:
+    """Every gzip member from *offset* to the end of the file must be complete (RFC 1952)."""
+    inflater = zlib.decompressobj(31)  # 31: expect a gzip wrapper
+    member_start = offset
+    consumed = offset
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        pending = b""
+        while True:
+            data = pending or fh.read(CHUNK)
+            pending = b""
+            if not data:
+                break
+            try:
+                # max_length bounds what one call can inflate (a small member may expand greatly)
+                inflater.decompress(data, CHUNK)
+                while inflater.unconsumed_tail:
+                    inflater.decompress(inflater.unconsumed_tail, CHUNK)
+            except zlib.error as exc:
+                return f"gzip member at byte {member_start} is damaged ({exc})"
+            if inflater.eof:
+                rest = inflater.unused_data
+                consumed += len(data) - len(rest)
+                member_start = consumed
+                inflater = zlib.decompressobj(31)
+                pending = rest
+            else:
+                consumed += len(data)
+    if consumed != member_start:
+        return f"truncated: the gzip member at byte {member_start} has no end"
+    return None
+
+
+def _plain_tail_problem(path: Path, offset: int) -> str | None:
+    """The last record's block must hold Content-Length bytes (WARC 1.1 section 4), followed by
+    the two CRLFs that end a record and nothing else."""
+    size = os.path.getsize(path)
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        head = fh.read(MAX_HEADER_BYTES)
+    # WARC 1.1 uses CRLF; some tools write bare LF, which warcio also accepts
+    ends = [(i, len(sep)) for sep in (b"\r\n\r\n", b"\n\n") if (i := head.find(sep)) >= 0]
+    if not ends:
+        return f"truncated: the record at byte {offset} has no end of headers"
+    end_of_headers, separator = min(ends)
+    match = _CONTENT_LENGTH.search(head[:end_of_headers + 1])
+    if not match:
+        return f"the record at byte {offset} has no Content-Length"
+    block_end = offset + end_of_headers + separator + int(match.group(1))
+    if size < block_end:
+        return (f"truncated: the record at byte {offset} declares {int(match.group(1))} bytes "
+                f"but the file ends {block_end - size} bytes short")
+    with path.open("rb") as fh:
+        fh.seek(block_end)
+        trailer = fh.read(MAX_HEADER_BYTES)
+    if trailer.strip(b"\r\n"):
+        return f"{size - block_end} bytes after the last record at byte {offset} are not a whole record"
+    return None
