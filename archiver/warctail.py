@@ -25,7 +25,7 @@ _BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c\x1c-\x1f]*\n")
 
 
 def tail_problem(path: Path, last_offset: int | None) -> str | None:
-    """Why the WARC at *path* does not end with its last record whole, or None if it does.
+    """Why the WARC (or ARC) at *path* does not end with its last record whole, or None if it does.
 
     *last_offset* is where the last record a reader got lies (None when it got none).
     """
@@ -38,7 +38,7 @@ def tail_problem(path: Path, last_offset: int | None) -> str | None:
     if magic == b"\x1f\x8b":
         return _gzip_tail_problem(path, start)
     if path.name.lower().endswith(".arc"):
-        return None  # ARC records have no Content-Length header line to check against
+        return None if last_offset is None else _arc_tail_problem(path, start)
     if last_offset is None:
         return "no complete WARC record"
     return _plain_tail_problem(path, start)
@@ -105,4 +105,26 @@ def _plain_tail_problem(path: Path, offset: int) -> str | None:
         trailer = fh.read(HEADER_STEP)
     if trailer.strip(b"\r\n"):
         return f"{size - block_end} bytes after the last record at byte {offset} are not a whole record"
+    return None
+
+
+def _arc_tail_problem(path: Path, offset: int) -> str | None:
+    """The last ARC record's header line ends with its length (ARC 1.0: URL IP-address
+    Archive-date Content-type Archive-length); that many bytes must follow the line."""
+    size = os.path.getsize(path)
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        line = fh.readline(HEADER_STEP)
+    fields = line.split()
+    if not line.endswith(b"\n") or not fields or not fields[-1].isdigit():
+        return f"truncated: the ARC record at byte {offset} has no whole header line"
+    block_end = offset + len(line) + int(fields[-1])
+    if size < block_end:
+        return (f"truncated: the ARC record at byte {offset} declares {int(fields[-1])} bytes "
+                f"but the file ends {block_end - size} bytes short")
+    with path.open("rb") as fh:
+        fh.seek(block_end)
+        trailer = fh.read(HEADER_STEP)
+    if trailer.strip(b"\r\n"):
+        return f"{size - block_end} bytes after the last ARC record at byte {offset} are not a whole record"
     return None
