@@ -1,0 +1,57 @@
+"""Review 2: extractor heuristics added in 3ae033e and ce85280 on ordinary pages.
+
+- a list item next to the page's own <time> holding a malformed link (href="http://[...") must not
+  stop `archiver extract` with a traceback (urljoin/urlsplit raise ValueError on it);
+- the page's own <time> in a byline list item whose author or category link has three words is
+  the page's date, not another story's;
+- <p>s of a chrome class (related-story teasers, subscription promos) inside <article> are not
+  body text just because together they hold more than 40% of a short article's paragraph text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.extract_support import WarcBuilder
+from tests.test_extract_page_patterns import PARAS, extract, page
+
+BODY = "".join(f"<p>{p}</p>" for p in PARAS)
+
+
+def test_a_malformed_link_beside_a_time_is_not_a_traceback(invoke, tmp_path):
+    html = page("<title>Pool to close</title>",
+                '<h1>Pool to close</h1><ul><li><time datetime="2024-05-03T09:00:00Z">3 May 2024</time> '
+                '<a href="http://[bad/x">A bad link here</a></li></ul>' + BODY)
+    collection = tmp_path / "coll"
+    (collection / "warc").mkdir(parents=True)
+    builder = WarcBuilder(collection / "warc" / "a.warc.gz")
+    builder.response("https://news.example.org/2024/05/pool-closes", 200, html.encode(), "text/html")
+    builder.close()
+    result = invoke("extract", collection)
+    assert result.exit_code == 0, result.output
+    assert "1 article document" in result.output
+
+
+@pytest.mark.parametrize("meta", [
+    '<li>Posted in <a href="/category/local-news-and-events/">Local News and Events</a> on {time}</li>',
+    '<li>By <a href="/author/maria-de-souza/">Maria de Souza</a> {time}</li>',
+], ids=["category-link", "three-word-author"])
+def test_the_pages_own_time_in_a_byline_list_item_is_its_date(meta):
+    time = '<time datetime="2024-05-03T09:00:00Z">3 May 2024</time>'
+    meta = '<ul class="post-meta">' + meta.format(time=time) + "</ul>"
+    doc = extract(page("<title>Pool to close</title>", "<h1>Pool to close</h1>" + meta + BODY))
+    assert doc["date_published"] == "2024-05-03T09:00:00Z"
+
+
+@pytest.mark.xfail(strict=True, reason="body.py _body_paragraph_classes keeps every <p> of a class holding "
+                   "over 40% of the paragraph text, so a short article's related-story teasers or "
+                   "subscription promos (class=related-story, promo) become body paragraphs")
+@pytest.mark.parametrize("extra", [
+    "".join(f'<p class="related-story">Also read: another story number {i} about the town and its council '
+            "budget decisions this year, with more details inside.</p>" for i in range(8)),
+    "".join(f'<p class="promo">Subscribe for just $1 a week to get unlimited access to all our journalism, '
+            f"offer {i} ends soon, cancel at any time online.</p>" for i in range(6)),
+], ids=["related-teasers", "promos"])
+def test_chrome_class_paragraphs_in_a_short_article_are_not_body(extra):
+    doc = extract(page("<title>Pool to close</title>", "<h1>Pool to close</h1>" + BODY + extra))
+    assert doc["body"]["paragraphs"] == list(PARAS)
