@@ -71,3 +71,18 @@ def test_a_malformed_image_url_does_not_stop_extract(invoke, tmp_path):
     builder.close()
     result = invoke("extract", collection)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("title, h1", [
+    ("Pool closes after council vote | Example Local News",
+     '<h1>Town council votes to close the old swimming pool <a href="/local/">Example Local News</a></h1>'),
+    ("Pool closes after council vote - Local News Today",
+     '<h1><a href="/local/">Local News</a> Town council votes to close the old swimming pool</h1>'),
+    ("Pool closes after council vote | Example News",
+     '<h1><span class="kicker">Council vote</span> Town council votes to close the old swimming pool</h1>'),
+], ids=["site-link-after", "section-link-before", "kicker"])
+def test_a_kicker_or_section_link_in_the_h1_is_not_the_headline(title, h1):
+    # The <title> is worded differently from the <h1> and happens to contain the kicker or link text:
+    # that child of the <h1> is not the headline.
+    doc = extract(page(f"<title>{title}</title>", h1 + BODY))
+    assert "Town council votes to close the old swimming pool" in doc["headline"]
