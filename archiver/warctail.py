@@ -24,6 +24,15 @@ _CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$", re
 _BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c\x1c-\x1f]*\n")
 
 
+def load_failure(exc: BaseException) -> str:
+    """warcio's reason for refusing a file, on one line (some of its messages span a dozen lines)."""
+    text = str(exc)
+    if "non-chunked gzip" in text:
+        return ("several records in one gzip member (a whole-file gzip); `warcio recompress` rewrites "
+                "it as one member per record")
+    return next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+
+
 def tail_problem(path: Path, last_offset: int | None) -> str | None:
     """Why the WARC (or ARC) at *path* does not end with its last record whole, or None if it does.
 

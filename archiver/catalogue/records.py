@@ -27,7 +27,7 @@ from archiver.catalogue.domains import registered_domain
 from archiver.catalogue.gzmembers import NotOneRecordPerMember, iter_members
 from archiver.catalogue.surt import surt_key
 from archiver.errors import ArchiverError
-from archiver.warctail import tail_problem
+from archiver.warctail import load_failure, tail_problem
 
 CAPTURE_LOG_URI_PREFIX = "urn:archiver:capture-log:"
 NOT_CAPTURED = ("failed", "skipped")
@@ -245,7 +245,7 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
                 last_offset = row["warc_record_offset"]
                 yield row
     except ArchiveLoadFailed as exc:
-        raise ArchiverError(f"{warc}: not a readable WARC file ({exc})") from None
+        raise ArchiverError(f"{warc}: not a readable WARC file ({load_failure(exc)})") from None
     except FileNotFoundError:
         raise ArchiverError(f"{warc}: no such file") from None
     except (EOFError, OSError) as exc:
