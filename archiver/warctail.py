@@ -18,12 +18,23 @@ import zlib
 from pathlib import Path
 
 CHUNK = 1 << 20
-MAX_HEADER_BYTES = 1 << 16  # a WARC header block larger than this is not one we can check
+HEADER_STEP = 1 << 16  # WARC header bytes read at a time while looking for the header's end
 _CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$", re.I | re.M)
+# warcio ends a header at its first line that is empty once str.rstrip() has stripped it
+_BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c\x1c-\x1f]*\n")
+
+
+def load_failure(exc: BaseException) -> str:
+    """warcio's reason for refusing a file, on one line (some of its messages span a dozen lines)."""
+    text = str(exc)
+    if "non-chunked gzip" in text:
+        return ("several records in one gzip member (a whole-file gzip); `warcio recompress` rewrites "
+                "it as one member per record")
+    return next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
 
 
 def tail_problem(path: Path, last_offset: int | None) -> str | None:
-    """Why the WARC at *path* does not end with its last record whole, or None if it does.
+    """Why the WARC (or ARC) at *path* does not end with its last record whole, or None if it does.
 
     *last_offset* is where the last record a reader got lies (None when it got none).
     """
@@ -36,7 +47,7 @@ def tail_problem(path: Path, last_offset: int | None) -> str | None:
     if magic == b"\x1f\x8b":
         return _gzip_tail_problem(path, start)
     if path.name.lower().endswith(".arc"):
-        return None  # ARC records have no Content-Length header line to check against
+        return None if last_offset is None else _arc_tail_problem(path, start)
     if last_offset is None:
         return "no complete WARC record"
     return _plain_tail_problem(path, start)
@@ -79,24 +90,50 @@ def _plain_tail_problem(path: Path, offset: int) -> str | None:
     """The last record's block must hold Content-Length bytes (WARC 1.1 section 4), followed by
     the two CRLFs that end a record and nothing else."""
     size = os.path.getsize(path)
+    # WARC 1.1 uses CRLF; some tools write bare LF, which warcio also accepts. The header is read
+    # until its end, however long (warcio has just held all of it in memory as well).
+    head = bytearray()
+    blank = None
     with path.open("rb") as fh:
         fh.seek(offset)
-        head = fh.read(MAX_HEADER_BYTES)
-    # WARC 1.1 uses CRLF; some tools write bare LF, which warcio also accepts
-    ends = [(i, len(sep)) for sep in (b"\r\n\r\n", b"\n\n") if (i := head.find(sep)) >= 0]
-    if not ends:
+        while blank is None and (chunk := fh.read(HEADER_STEP)):
+            searched = max(0, head.rfind(b"\n"))  # a blank line across the step starts there
+            head += chunk
+            blank = _BLANK_LINE.search(head, searched)
+    if blank is None:
         return f"truncated: the record at byte {offset} has no end of headers"
-    end_of_headers, separator = min(ends)
-    match = _CONTENT_LENGTH.search(head[:end_of_headers + 1])
+    match = _CONTENT_LENGTH.search(head, 0, blank.start() + 1)
     if not match:
         return f"the record at byte {offset} has no Content-Length"
-    block_end = offset + end_of_headers + separator + int(match.group(1))
+    block_end = offset + blank.end() + int(match.group(1))
     if size < block_end:
         return (f"truncated: the record at byte {offset} declares {int(match.group(1))} bytes "
                 f"but the file ends {block_end - size} bytes short")
     with path.open("rb") as fh:
         fh.seek(block_end)
-        trailer = fh.read(MAX_HEADER_BYTES)
+        trailer = fh.read(HEADER_STEP)
     if trailer.strip(b"\r\n"):
         return f"{size - block_end} bytes after the last record at byte {offset} are not a whole record"
+    return None
+
+
+def _arc_tail_problem(path: Path, offset: int) -> str | None:
+    """The last ARC record's header line ends with its length (ARC 1.0: URL IP-address
+    Archive-date Content-type Archive-length); that many bytes must follow the line."""
+    size = os.path.getsize(path)
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        line = fh.readline(HEADER_STEP)
+    fields = line.split()
+    if not line.endswith(b"\n") or not fields or not fields[-1].isdigit():
+        return f"truncated: the ARC record at byte {offset} has no whole header line"
+    block_end = offset + len(line) + int(fields[-1])
+    if size < block_end:
+        return (f"truncated: the ARC record at byte {offset} declares {int(fields[-1])} bytes "
+                f"but the file ends {block_end - size} bytes short")
+    with path.open("rb") as fh:
+        fh.seek(block_end)
+        trailer = fh.read(HEADER_STEP)
+    if trailer.strip(b"\r\n"):
+        return f"{size - block_end} bytes after the last ARC record at byte {offset} are not a whole record"
     return None

@@ -11,7 +11,7 @@ from archiver.bag.codes import Problem, problem
 from archiver.bag.payload import PayloadListing
 from archiver.collection import METADATA_DIR, WARC_DIR, WARC_SUFFIXES
 from archiver.errors import ArchiverError
-from archiver.warctail import tail_problem
+from archiver.warctail import load_failure, tail_problem
 
 _METADATA_PREFIX = f"data/{METADATA_DIR}/"
 _WARC_PREFIX = f"data/{WARC_DIR}/"
@@ -60,7 +60,7 @@ def check_warc(bag: Path, relpath: str) -> list[Problem]:
                     return [problem("E-WARC", relpath, f"record {records + 1}: {why}")]
                 records += 1
     except Exception as exc:  # warcio raises many types for truncated or garbled input
-        return [problem("E-WARC", relpath, f"unreadable after {records} records: {exc}")]
+        return [problem("E-WARC", relpath, f"unreadable after {records} records: {load_failure(exc)}")]
     damaged = tail_problem(bag / relpath, last_offset if records else None)
     if damaged:
         return [problem("E-WARC", relpath, f"after {records} records: {damaged}")]

@@ -19,6 +19,7 @@ hands back to warcio:
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -32,6 +33,9 @@ HEAD_BYTES = 1 << 16   # decompressed bytes kept per record: headers and the pay
 WARC_VERSIONS = (b"WARC/1.1", b"WARC/1.0", b"WARC/0.17", b"WARC/0.18")
 HTTP_VERSIONS = (b"HTTP/1.0", b"HTTP/1.1")
 HTTP_RECORDS = ("response", "request", "revisit")
+# warcio's header parsers stop at the first line that is empty once str.rstrip() has stripped it:
+# a line of nothing but ASCII whitespace, CRLF or bare LF (searched from the status line's end)
+_BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c\x1c-\x1f]*\n")
 
 
 class NotOneRecordPerMember(Exception):
@@ -103,7 +107,12 @@ class FastRecord:
         if len(block) < min(content_length, 1 << 12):
             self.needs_warcio = True  # a WARC header so long that too little of the block was kept
             return
-        uri = (fields.get("warc-target-uri") or "").strip("<>")
+        uri = fields.get("warc-target-uri") or ""
+        if " " in uri:  # warcio rewrites the header with %20 for each space
+            self.needs_warcio = True
+            return
+        if uri.startswith("<") and uri.endswith(">"):  # as warcio reads wget 1.19's <URI>
+            uri = uri[1:-1]
         if self.rec_type in HTTP_RECORDS and content_length and uri.startswith(("http:", "https:")):
             self._parse_http(block, content_length)
 
@@ -111,23 +120,21 @@ class FastRecord:
         if self.rec_type == "request":  # not catalogued by default: warcio reads it when asked
             self.needs_warcio = True
             return
-        end = block.find(b"\r\n\r\n")
-        sep = 4
-        if end < 0:
-            end, sep = block.find(b"\n\n"), 2
-        if end < 0 or not block[:8].upper().startswith(HTTP_VERSIONS):
+        blank = _BLANK_LINE.search(block)
+        if blank is None or not block[:8].upper().startswith(HTTP_VERSIONS):
             self.needs_warcio = True  # headers beyond the bytes kept, HTTP/0.9, not HTTP at all...
             return
-        status_line, _, rest = block[:end].partition(b"\n")
+        status_line, _, rest = block[:blank.start()].partition(b"\n")
         fields = parse_fields(rest)
         if fields is None or not status_line.isascii() or "content-encoding" in fields \
                 or "transfer-encoding" in fields:
             self.needs_warcio = True
             return
-        status = status_line.decode("ascii").rstrip()[8:].strip()
-        self.http_headers = HttpHeaders(fields, status.split(" ", 1)[0])
-        body = block[end + sep:]
-        if len(body) < min(content_length - end - sep, 1 << 12):
+        # the status code as warcio's parser (verify_http=False) splits the line
+        _, _, status = status_line.decode("ascii").rstrip().partition(" ")
+        self.http_headers = HttpHeaders(fields, status.strip().split(" ", 1)[0])
+        body = block[blank.end():]
+        if len(body) < min(content_length - blank.end(), 1 << 12):
             self.needs_warcio = True  # fewer payload bytes kept than a sniff may read
             return
         self.payload_head = body
@@ -141,18 +148,18 @@ def _split_record(head: bytes, offset: int) -> tuple[dict[str, str], int, int]:
     """WARC header -> (fields, header length including the blank line, Content-Length)."""
     if not head.startswith(WARC_VERSIONS):
         raise NotOneRecordPerMember(offset, "no WARC version line")
-    end = head.find(b"\r\n\r\n")
-    if end < 0:
+    blank = _BLANK_LINE.search(head)
+    if blank is None:
         raise NotOneRecordPerMember(offset, "WARC header longer than the bytes kept")
     first = head.find(b"\n")
-    fields = parse_fields(head[first + 1:end])
+    fields = parse_fields(head[first + 1:blank.start()])
     if fields is None:
         raise NotOneRecordPerMember(offset, "WARC header warcio must read")
     try:
         content_length = int(fields.get("content-length", ""))
     except ValueError:
         raise NotOneRecordPerMember(offset, "no numeric Content-Length") from None
-    return fields, end + 4, content_length
+    return fields, blank.end(), content_length
 
 
 def iter_members(fh: BinaryIO) -> Iterator[FastRecord]:

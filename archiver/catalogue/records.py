@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from archiver.catalogue.domains import registered_domain
 from archiver.catalogue.gzmembers import NotOneRecordPerMember, iter_members
 from archiver.catalogue.surt import surt_key
 from archiver.errors import ArchiverError
-from archiver.warctail import tail_problem
+from archiver.warctail import load_failure, tail_problem
 
 CAPTURE_LOG_URI_PREFIX = "urn:archiver:capture-log:"
 NOT_CAPTURED = ("failed", "skipped")
@@ -244,11 +245,15 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
                 last_offset = row["warc_record_offset"]
                 yield row
     except ArchiveLoadFailed as exc:
-        raise ArchiverError(f"{warc}: not a readable WARC file ({exc})") from None
+        raise ArchiverError(f"{warc}: not a readable WARC file ({load_failure(exc)})") from None
+    except FileNotFoundError:
+        raise ArchiverError(f"{warc}: no such file") from None
     except (EOFError, OSError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise ArchiverError(f"{warc}: no such file") from None
         raise ArchiverError(f"{warc}: damaged or truncated WARC ({exc})") from None
+    except (ValueError, AttributeError, zlib.error) as exc:
+        # warcio raises many kinds of error on malformed or truncated records (AttributeError for
+        # a plain WARC cut inside a response's WARC header, before its WARC-Target-URI)
+        raise ArchiverError(f"{warc}: damaged or truncated WARC ({type(exc).__name__}: {exc})") from None
     if (problem := tail_problem(warc, last_offset)) is not None:
         raise ArchiverError(f"{warc}: damaged or truncated WARC ({problem})")
     yield from failures

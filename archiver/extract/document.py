@@ -69,14 +69,35 @@ def _same_page(a: str, b: str) -> bool:
     return (sa.hostname, sa.path.rstrip("/"), sa.query) == (sb.hostname, sb.path.rstrip("/"), sb.query)
 
 
+# path segments of links to a person, a section or a tag, not to another story (a byline's
+# '<a href="/author/maria-de-souza/">Maria de Souza</a>', 'Posted in <a href="/category/...">')
+_NOT_STORY_SEGMENTS = {"author", "authors", "category", "categories", "tag", "tags", "topic", "topics",
+                       "section", "sections", "profile", "profiles", "people", "staff", "contributor",
+                       "contributors", "writer", "writers", "journalist", "journalists"}
+
+
+def _story_link(a, url: str) -> tuple[str, str] | None:
+    """(absolute URL, text) of a link that may lead to another story, else None."""
+    href = a.get("href").strip()
+    if href.startswith("#") or (a.get("rel") or "").lower() in ("author", "tag", "category"):
+        return None
+    try:
+        link = urljoin(url, href)
+        segments = urlsplit(link).path.lower().split("/")
+    except ValueError:  # a malformed link ('http://[...') leads nowhere
+        return None
+    if _NOT_STORY_SEGMENTS.intersection(segments):
+        return None
+    return link, clean(a.text_content()) or ""
+
+
 def _in_teaser(time_el, url: str) -> bool:
     """True for a <time> in a list item that links to another story (a link of three words or more)
     and not to this page: the date of another story ('More from this blog'), not of the page."""
     item = next(time_el.iterancestors("li"), None)
     if item is None:
         return False
-    links = [(urljoin(url, a.get("href")), clean(a.text_content()) or "") for a in item.xpath(".//a[@href]")
-             if a.get("rel") != "author" and not a.get("href").startswith("#")]
+    links = [found for a in item.xpath(".//a[@href]") if (found := _story_link(a, url))]
     if any(_same_page(link, url) for link, _ in links):
         return False
     return any(len(text.split()) >= 3 for _, text in links)

@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.errors import ArchiverError
-from archiver.warctail import tail_problem
+from archiver.warctail import load_failure, tail_problem
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # An HTML page larger than this is not an article page; we read no more of it (protects memory).
@@ -103,7 +103,7 @@ def scan(path: Path, name: str) -> Iterator[RecordRef]:
                 last_offset, good_end = ref.offset, ref.offset + ref.length
                 yield ref
     except ArchiveLoadFailed as exc:
-        raise ArchiverError(f"{name}: not a readable WARC file ({str(exc).splitlines()[0]})") from None
+        raise ArchiverError(f"{name}: not a readable WARC file ({load_failure(exc)})") from None
     except (ValueError, AttributeError, EOFError, OSError, zlib.error) as exc:
         # warcio raises many kinds of error on malformed or truncated records
         raise ArchiverError(f"{name}: malformed WARC record after byte {good_end} "
