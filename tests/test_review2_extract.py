@@ -57,13 +57,15 @@ def test_chrome_class_paragraphs_in_a_short_article_are_not_body(extra):
     assert doc["body"]["paragraphs"] == list(PARAS)
 
 
-@pytest.mark.xfail(strict=True, reason="urljoin/urlsplit raise ValueError on a malformed URL "
-                   "('http://[...') in an <img src>, an <h1> link, a rel=author or rel=license link "
-                   "or the canonical link; "
-                   "analyse_html does not catch it, so one such page stops `archiver extract` for the "
-                   "whole collection with a traceback")
-def test_a_malformed_image_url_does_not_stop_extract(invoke, tmp_path):
-    html = page("<title>Pool to close</title>", '<h1>Pool to close</h1><img src="http://[bad/x.jpg">' + BODY)
+@pytest.mark.parametrize("head, body", [
+    ("", '<h1>Pool to close</h1><img src="http://[bad/x.jpg">'),
+    ("", '<h1><a href="http://[bad/">Pool to close</a></h1>'),
+    ("", '<h1>Pool to close</h1><a rel="author" href="http://[bad/jd">Jane Doe</a>'),
+    ('<link rel="license" href="http://[bad/cc">', "<h1>Pool to close</h1>"),
+    ('<link rel="canonical" href="http://news.example.org:bad/x">', "<h1>Pool to close</h1>"),
+], ids=["img", "h1-link", "rel-author", "rel-license", "canonical-bad-port"])
+def test_a_malformed_url_does_not_stop_extract(invoke, tmp_path, head, body):
+    html = page("<title>Pool to close</title>" + head, body + BODY)
     collection = tmp_path / "coll"
     (collection / "warc").mkdir(parents=True)
     builder = WarcBuilder(collection / "warc" / "a.warc.gz")
@@ -88,10 +90,6 @@ def test_a_kicker_or_section_link_in_the_h1_is_not_the_headline(title, h1):
     assert "Town council votes to close the old swimming pool" in doc["headline"]
 
 
-@pytest.mark.xfail(strict=True, reason="reconcile._EDITOR_LABEL matches 'editor:' after any word, so a "
-                   "byline giving the author's role with a colon ('Health editor: Jane Doe') removes the "
-                   "<meta> author as a desk editor, against the comment's own 'Political editor NAME "
-                   "names the author'")
 def test_a_byline_role_with_a_colon_still_names_the_author():
     doc = extract(page('<title>Pool to close</title><meta name="author" content="Jane Doe">',
                        '<h1>Pool to close</h1><p class="byline">Health editor: Jane Doe</p>' + BODY))

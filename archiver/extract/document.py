@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from archiver import __version__
 from archiver.extract.attribution import find_attributions
@@ -28,6 +27,7 @@ from archiver.extract.dates import (
 from archiver.extract.images import CaptureLookup, article_container, extract_images
 from archiver.extract.reconcile import bcp47, choose_authors, choose_headline, clean, first, keywords_from
 from archiver.extract.sources import PageSources, collect_sources, parse_tree
+from archiver.extract.urls import join, split
 
 SCHEMA_ID = "urn:archiver:schema:article:1.0.0"
 
@@ -45,8 +45,8 @@ def identifying_url(canonical: str | None, final_url: str) -> str:
     """The URL an article is known by: its canonical URL, unless that is implausible for one article
     (another site, or a site's home page, a common misconfiguration), then the final URL."""
     if canonical:
-        c, f = urlsplit(canonical), urlsplit(final_url)
-        if c.hostname == f.hostname and c.path.strip("/") and c.path != "/index.html":
+        c, f = split(canonical), split(final_url)
+        if c and f and c.hostname == f.hostname and c.path.strip("/") and c.path != "/index.html":
             return canonical
     return final_url
 
@@ -65,7 +65,9 @@ def _ld_url(value: Any) -> str | None:
 
 
 def _same_page(a: str, b: str) -> bool:
-    sa, sb = urlsplit(a), urlsplit(b)
+    sa, sb = split(a), split(b)
+    if sa is None or sb is None:
+        return a == b
     return (sa.hostname, sa.path.rstrip("/"), sa.query) == (sb.hostname, sb.path.rstrip("/"), sb.query)
 
 
@@ -81,11 +83,10 @@ def _story_link(a, url: str) -> tuple[str, str] | None:
     href = a.get("href").strip()
     if href.startswith("#") or (a.get("rel") or "").lower() in ("author", "tag", "category"):
         return None
-    try:
-        link = urljoin(url, href)
-        segments = urlsplit(link).path.lower().split("/")
-    except ValueError:  # a malformed link ('http://[...') leads nowhere
+    link = join(url, href)
+    if link is None:  # a malformed link ('http://[...') leads nowhere
         return None
+    segments = split(link).path.lower().split("/")
     if _NOT_STORY_SEGMENTS.intersection(segments):
         return None
     return link, clean(a.text_content()) or ""
@@ -204,13 +205,13 @@ def analyse_html(html: bytes, url: str, *, final_url: str | None = None, headers
     licence_links = tree.xpath('//link[@rel="license"]/@href | //a[@rel="license"]/@href')
     license_ = put("license", *first(
         (_ld_url(ld.get("license")), "json-ld"), (md.get("license"), "microdata"),
-        (urljoin(base, licence_links[0]) if licence_links else None, "html"),
+        (join(base, licence_links[0]) if licence_links else None, "html"),
         (src.meta_first("license", "dc.rights", "dcterms.license", "dcterms.rights"), "meta")))
     canon_links = tree.xpath('//link[@rel="canonical"]/@href')
     canonical, c_src = first(
         (canon_links[0] if canon_links else None, "html"), (src.og("og:url"), "opengraph"),
         (_ld_url(ld.get("mainEntityOfPage")) or _ld_url(ld.get("url")), "json-ld"))
-    canonical = urljoin(base, canonical) if canonical else None
+    canonical = join(base, canonical) if canonical else None
     if canonical and not canonical.startswith(("http://", "https://")):
         canonical = None
     put("canonical_url", canonical, c_src)

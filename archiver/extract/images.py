@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urljoin
 
 from archiver.extract.body import CHROME_CLASS
 from archiver.extract.credits import split_credit
 from archiver.extract.reconcile import clean
 from archiver.extract.sources import PageSources
+from archiver.extract.urls import join
 
 CaptureLookup = Callable[[str], dict | None]
 
@@ -91,8 +91,8 @@ def extract_images(src: PageSources, base_url: str, lookup: CaptureLookup | None
         raw = _img_src(img)
         if not raw or _in_chrome(img, container) or _is_decoration(img, raw):
             continue
-        url = urljoin(base_url, raw)
-        if url in by_url:
+        url = join(base_url, raw)
+        if url is None or url in by_url:
             continue
         figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
         caption_text = None
@@ -105,7 +105,9 @@ def extract_images(src: PageSources, base_url: str, lookup: CaptureLookup | None
         images.append(image)
         source = source or "html"
     for data, data_source in _structured_images(src):
-        url = urljoin(base_url, data["url"])
+        url = join(base_url, data["url"])
+        if url is None:
+            continue
         caption, credit = split_credit(data.get("caption"))
         credit = split_credit(data["credit"])[1] or data["credit"] if data.get("credit") else credit
         if url in by_url:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from archiver.extract.sources import PageSources
+from archiver.extract.urls import join, split
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
@@ -78,7 +78,9 @@ def _is_logo(h) -> bool:
     """An <h1> that is the site's name: it links to the home page or sits in the page header."""
     for a in h.xpath(".//a"):
         href = (a.get("href") or "").strip()
-        parts = urlsplit(href)
+        parts = split(href)
+        if parts is None:
+            continue
         home = parts.path in ("", "/", "./", "index.html", "/index.html")
         if a.get("rel") == "home" or (href and home and not parts.query and not parts.fragment):
             return True
@@ -197,7 +199,7 @@ def _people(value: Any, base_url: str) -> list[dict[str, str | None]]:
             url = clean(props.get("url")) or clean(props.get("@id") if str(props.get("@id", "")).startswith(
                 "http") else None)
             if name:
-                out.append({"name": name, "url": urljoin(base_url, url) if url else None})
+                out.append({"name": name, "url": join(base_url, url) if url else None})
     return out
 
 
@@ -243,9 +245,11 @@ def choose_authors(src: PageSources, base_url: str, publisher: str | None) -> tu
 
 
 # The label of the desk editor in charge ('责任编辑：NAME', 'Edited by NAME', 'Editor: NAME'); not a
-# role in a byline ('Political editor NAME' names the author).
+# role in a byline ('Political editor NAME', 'Health editor: NAME' name the author), so 'editor:'
+# counts only when no word comes right before it (the text is whitespace-normalised).
 _EDITOR_LABEL = re.compile(r"(?:(?:责任编辑|責任編輯|编辑|編輯|責任編集)\s*[:：]?"
-                           r"|edited by|editor\s*:|redaktion\s*:)\s*(?:\S+\s+)?$", re.IGNORECASE)
+                           r"|edited by|(?<![^\W\d_])(?<![^\W\d_] )editor\s*:|redaktion\s*:)\s*(?:\S+\s+)?$",
+                           re.IGNORECASE)
 
 
 def _visible_text(tree) -> str:
@@ -269,7 +273,7 @@ def _rel_author(tree, base_url: str) -> list[dict]:
         name = clean(a.text_content())
         if name and len(name.split()) <= 5:
             href = a.get("href")
-            out.append({"name": name, "url": urljoin(base_url, href) if href else None})
+            out.append({"name": name, "url": join(base_url, href) if href else None})
     return out
 
 

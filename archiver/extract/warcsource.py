@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urljoin
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.errors import ArchiverError
+from archiver.extract.urls import join
 from archiver.warctail import load_failure, tail_problem
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -137,8 +137,9 @@ class WarcIndex:
             self.by_id[ref.record_id] = ref
             if ref.record_type != "revisit" and ref.payload_digest:
                 self.by_digest.setdefault(ref.payload_digest, []).append(ref)
-            if ref.status and 300 <= ref.status < 400 and ref.location:
-                self.redirects[ref.target_uri] = urljoin(ref.target_uri, ref.location)
+            if ref.status and 300 <= ref.status < 400 and ref.location and (
+                    target := join(ref.target_uri, ref.location)):
+                self.redirects[ref.target_uri] = target
             elif ref.record_type == "resource" or (ref.status and 200 <= ref.status < 300) or (
                     ref.record_type == "revisit"):
                 self.captured.setdefault(ref.target_uri, ref)
