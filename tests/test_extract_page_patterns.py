@@ -115,3 +115,21 @@ def test_a_meta_author_named_as_editor_and_as_author_is_kept():
                 '<h1>Pool to close</h1><p class="byline">By Jane Doe</p>'
                 + "".join(f"<p>{p}</p>" for p in PARAS) + "<p>Editor: Jane Doe</p>")
     assert [a["name"] for a in extract(html)["authors"]] == ["Jane Doe"]
+
+
+def test_a_headline_child_in_a_script_without_spaces_is_still_the_headline():
+    # Japanese runs words together: the headline child holds most of the <h1>'s letters though only
+    # two of its four space-separated tokens; the <title> adds a photo credit and the site's name.
+    from archiver.extract import extract_html
+
+    head = "米朝首脳直通電話\u3000習氏に挑むトランプ戦術の成否"
+    html = (f'<html lang="ja"><head><title>{head}\u3000（写真＝ロイター）\u3000：日本経済新聞</title>'
+            f'<meta property="og:title" content="{head}（写真＝ロイター）">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+            f'"{head}\u3000（写真＝ロイター）\u3000：日本経済新聞"}}</script></head><body><article>'
+            f'<h1 itemprop="headline">\n\t<span class="m-streamer">{head}</span>\n\t\t<span></span>\n\t\t<br/>'
+            '\n\t<span class="m-streamer">編集委員\u3000中沢克二</span>\n\t\t</h1>'
+            + "".join(f"<p>本文の段落{i}です。米朝首脳会談の後、各国の反応が続いている。</p>" for i in range(6))
+            + "</article></body></html>").encode()
+    doc = extract_html(html, "https://news.example.jp/article/1")
+    assert doc["headline"] == head.replace("\u3000", " ")

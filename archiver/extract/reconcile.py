@@ -129,6 +129,10 @@ def title_headline(title: str | None, site_name: str | None) -> str | None:
     return max(parts, key=lambda p: len(words(p))) if parts else None
 
 
+def _letters(text: str) -> int:
+    return sum(len(w) for w in words(text))
+
+
 def choose_headline(src: PageSources, site_name: str | None
                     ) -> tuple[str | None, str | None, str | None, str | None]:
     """(headline, source, alternative headline, its source)."""
@@ -155,11 +159,12 @@ def choose_headline(src: PageSources, site_name: str | None
         if not confirmed:
             # An <h1> that also holds a section link or the byline ('Headline' + 'Site name' run together,
             # 'Headline' + 'Staff writer NAME'): the one child element that the <title> or a structured
-            # source confirms is the headline. It holds most of the <h1>'s words: a kicker or section
-            # link that the <title> happens to contain ('Council vote', the site's name) is not it.
+            # source confirms is the headline. It holds most of the <h1>'s text (counted in letters of
+            # words, so that scripts written without spaces count too): a kicker or section link that
+            # the <title> happens to contain ('Council vote', the site's name) is not it.
             confirmed = [max(ok, key=lambda t: len(words(t))) for text, parts in candidates
                          if (ok := [t for t in parts if len(words(t)) >= 2 and confirms(t)
-                                    and 2 * len(words(t)) > len(words(text))])]
+                                    and 2 * _letters(t) > _letters(text)])]
         pick = confirmed[0] if confirmed else h1s[0]
         site_logo = site_name and same_text(pick, site_name)
         if not site_logo and (confirmed or len(words(pick)) >= 3 or not structured):
