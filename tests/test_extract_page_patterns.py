@@ -127,9 +127,11 @@ def test_a_headline_child_in_a_script_without_spaces_is_still_the_headline():
             f'<meta property="og:title" content="{head}（写真＝ロイター）">'
             '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
             f'"{head}\u3000（写真＝ロイター）\u3000：日本経済新聞"}}</script></head><body><article>'
-            f'<h1 itemprop="headline">\n\t<span class="m-streamer">{head}</span>\n\t\t<span></span>\n\t\t<br/>'
+            f'<h1 itemprop="headline">\n\t<span class="m-streamer">{head}</span>'
+            "\n\t\t<span></span>\n\t\t<br/>"
             '\n\t<span class="m-streamer">編集委員\u3000中沢克二</span>\n\t\t</h1>'
-            + "".join(f"<p>本文の段落{i}です。米朝首脳会談の後、各国の反応が続いている。</p>" for i in range(6))
+            + "".join(f"<p>本文の段落{i}です。米朝首脳会談の後、各国の反応が続いている。</p>"
+                      for i in range(6))
             + "</article></body></html>").encode()
     doc = extract_html(html, "https://news.example.jp/article/1")
     assert doc["headline"] == head.replace("\u3000", " ")
