@@ -20,8 +20,9 @@ from pathlib import Path
 CHUNK = 1 << 20
 HEADER_STEP = 1 << 16  # WARC header bytes read at a time while looking for the header's end
 _CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$", re.I | re.M)
-# warcio ends a header at its first line that is empty once str.rstrip() has stripped it
-_BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c\x1c-\x1f]*\n")
+# warcio ends a header at its first line that is empty once str.rstrip() has stripped it: a line of
+# nothing but ASCII whitespace, CRLF or bare LF (archiver.catalogue.gzmembers parses headers by it too)
+BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c\x1c-\x1f]*\n")
 
 
 def load_failure(exc: BaseException) -> str:
@@ -99,22 +100,13 @@ def _plain_tail_problem(path: Path, offset: int) -> str | None:
         while blank is None and (chunk := fh.read(HEADER_STEP)):
             searched = max(0, head.rfind(b"\n"))  # a blank line across the step starts there
             head += chunk
-            blank = _BLANK_LINE.search(head, searched)
+            blank = BLANK_LINE.search(head, searched)
     if blank is None:
         return f"truncated: the record at byte {offset} has no end of headers"
     match = _CONTENT_LENGTH.search(head, 0, blank.start() + 1)
     if not match:
         return f"the record at byte {offset} has no Content-Length"
-    block_end = offset + blank.end() + int(match.group(1))
-    if size < block_end:
-        return (f"truncated: the record at byte {offset} declares {int(match.group(1))} bytes "
-                f"but the file ends {block_end - size} bytes short")
-    with path.open("rb") as fh:
-        fh.seek(block_end)
-        trailer = fh.read(HEADER_STEP)
-    if trailer.strip(b"\r\n"):
-        return f"{size - block_end} bytes after the last record at byte {offset} are not a whole record"
-    return None
+    return _block_end_problem(path, size, "record", offset, offset + blank.end(), int(match.group(1)))
 
 
 def _arc_tail_problem(path: Path, offset: int) -> str | None:
@@ -127,13 +119,20 @@ def _arc_tail_problem(path: Path, offset: int) -> str | None:
     fields = line.split()
     if not line.endswith(b"\n") or not fields or not fields[-1].isdigit():
         return f"truncated: the ARC record at byte {offset} has no whole header line"
-    block_end = offset + len(line) + int(fields[-1])
+    return _block_end_problem(path, size, "ARC record", offset, offset + len(line), int(fields[-1]))
+
+
+def _block_end_problem(path: Path, size: int, kind: str, offset: int, block_start: int,
+                       declared: int) -> str | None:
+    """The last record's block (*declared* bytes from *block_start*) must be in the file, and only
+    line ends may follow it."""
+    block_end = block_start + declared
     if size < block_end:
-        return (f"truncated: the ARC record at byte {offset} declares {int(fields[-1])} bytes "
+        return (f"truncated: the {kind} at byte {offset} declares {declared} bytes "
                 f"but the file ends {block_end - size} bytes short")
     with path.open("rb") as fh:
         fh.seek(block_end)
         trailer = fh.read(HEADER_STEP)
     if trailer.strip(b"\r\n"):
-        return f"{size - block_end} bytes after the last ARC record at byte {offset} are not a whole record"
+        return f"{size - block_end} bytes after the last {kind} at byte {offset} are not a whole record"
     return None

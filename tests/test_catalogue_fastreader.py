@@ -137,3 +137,18 @@ def test_damaged_member_is_an_error(captured, tmp_path, invoke):
         f"(gzip member at byte {middle['warc_record_offset']} is damaged (")
     with bad.open("rb") as fh, pytest.raises(EOFError, match="is damaged"):
         list(iter_members(fh))
+
+
+def test_a_file_the_fast_reader_read_to_its_end_is_not_read_again_for_its_tail(tmp_path, monkeypatch):
+    # gzmembers inflates every member and raises on one cut short: a second look is wasted reading.
+    # A file warcio reads still gets the tail check.
+    looked: list[Path] = []
+    real = records.tail_problem
+    monkeypatch.setattr(records, "tail_problem",
+                        lambda path, offset: looked.append(path) or real(path, offset))
+    one_per_member = tmp_path / "a.warc.gz"
+    write_foreign_warc(one_per_member, gzip=True, pages={"http://a.test/": b"<p>a</p>"})
+    assert _rows(one_per_member) and looked == []
+    plain = tmp_path / "c.warc"
+    write_foreign_warc(plain, gzip=False, pages={"http://a.test/": b"<p>a</p>"})
+    assert _rows(plain) and looked == [plain]

@@ -145,10 +145,4 @@ def catalogue_warc_files(warc_files: list[Path], out: Path, part_rows: int = ROW
         more = f" and {len(already) - 1} more" if len(already) > 1 else ""
         raise ArchiverError(f"{out}: already catalogues {already[0]}{more}; "
                             "build into a new --out folder to catalogue it again")
-    name = out.resolve().name
-
-    def rows() -> Iterator[dict[str, Any]]:
-        for warc in warc_files:
-            yield from iter_warc_rows(warc, name)
-
-    return write_rows(out, rows(), RECORDS_SCHEMA, part_rows)
+    return write_rows(out, _record_rows(warc_files, out.resolve().name), RECORDS_SCHEMA, part_rows)

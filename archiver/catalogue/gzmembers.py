@@ -19,9 +19,10 @@ hands back to warcio:
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from typing import BinaryIO
+
+from archiver.warctail import BLANK_LINE
 
 try:  # zlib-ng inflates the same streams about a quarter faster than the system zlib
     from zlib_ng import zlib_ng as zlib
@@ -33,9 +34,6 @@ HEAD_BYTES = 1 << 16   # decompressed bytes kept per record: headers and the pay
 WARC_VERSIONS = (b"WARC/1.1", b"WARC/1.0", b"WARC/0.17", b"WARC/0.18")
 HTTP_VERSIONS = (b"HTTP/1.0", b"HTTP/1.1")
 HTTP_RECORDS = ("response", "request", "revisit")
-# warcio's header parsers stop at the first line that is empty once str.rstrip() has stripped it:
-# a line of nothing but ASCII whitespace, CRLF or bare LF (searched from the status line's end)
-_BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c\x1c-\x1f]*\n")
 
 
 class NotOneRecordPerMember(Exception):
@@ -120,7 +118,7 @@ class FastRecord:
         if self.rec_type == "request":  # not catalogued by default: warcio reads it when asked
             self.needs_warcio = True
             return
-        blank = _BLANK_LINE.search(block)
+        blank = BLANK_LINE.search(block)
         if blank is None or not block[:8].upper().startswith(HTTP_VERSIONS):
             self.needs_warcio = True  # headers beyond the bytes kept, HTTP/0.9, not HTTP at all...
             return
@@ -148,7 +146,7 @@ def _split_record(head: bytes, offset: int) -> tuple[dict[str, str], int, int]:
     """WARC header -> (fields, header length including the blank line, Content-Length)."""
     if not head.startswith(WARC_VERSIONS):
         raise NotOneRecordPerMember(offset, "no WARC version line")
-    blank = _BLANK_LINE.search(head)
+    blank = BLANK_LINE.search(head)
     if blank is None:
         raise NotOneRecordPerMember(offset, "WARC header longer than the bytes kept")
     first = head.find(b"\n")

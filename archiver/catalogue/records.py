@@ -186,13 +186,16 @@ def failure_rows(log_lines: Iterable[bytes], collection: str) -> Iterator[dict[s
 Locate = Callable[[], tuple[int, int]]
 
 
-def _records(fh: BinaryIO, is_arc: bool, include_requests: bool) -> Iterator[tuple[Any, Locate]]:
+def _records(fh: BinaryIO, is_arc: bool, include_requests: bool,
+             ended_whole: list[bool]) -> Iterator[tuple[Any, Locate]]:
     """(record, locate) for each record of the open WARC *fh*: locate() -> (offset, length) as
     stored, to be called once the record's content has been read as far as wanted.
 
     A .warc.gz is read by gzmembers while it holds one record per gzip member, and by warcio from
     the first member that does not (and for any other file); both give the same records. A member
-    gzmembers cannot describe exactly as warcio would is parsed by warcio from its own bytes."""
+    gzmembers cannot describe exactly as warcio would is parsed by warcio from its own bytes.
+    When gzmembers has inflated every member to the end of the file (it raises on one cut short),
+    True is appended to *ended_whole*: the file needs no second look at its tail."""
     if not is_arc and fh.read(2) == b"\x1f\x8b":
         fh.seek(0)
         try:
@@ -207,6 +210,7 @@ def _records(fh: BinaryIO, is_arc: bool, include_requests: bool) -> Iterator[tup
                     yield record, lambda where=where: where
                 else:
                     yield fast, lambda where=where: where
+            ended_whole.append(True)
             return
         except NotOneRecordPerMember as stop:
             fh.seek(stop.offset)
@@ -224,10 +228,11 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
     warc = Path(warc)
     failures: list[dict[str, Any]] = []
     last_offset = None
+    ended_whole: list[bool] = []
     try:
         with warc.open("rb") as fh:
             is_arc = warc.name.endswith((".arc", ".arc.gz"))
-            for record, locate in _records(fh, is_arc, include_requests):
+            for record, locate in _records(fh, is_arc, include_requests, ended_whole):
                 if record.format != "warc" and not is_arc:
                     # warcio reads any first line as an ARC header; only .arc files are ARC.
                     raise ArchiveLoadFailed("no WARC/1.x version line")
@@ -254,7 +259,7 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
         # warcio raises many kinds of error on malformed or truncated records (AttributeError for
         # a plain WARC cut inside a response's WARC header, before its WARC-Target-URI)
         raise ArchiverError(f"{warc}: damaged or truncated WARC ({type(exc).__name__}: {exc})") from None
-    if (problem := tail_problem(warc, last_offset)) is not None:
+    if not ended_whole and (problem := tail_problem(warc, last_offset)) is not None:
         raise ArchiverError(f"{warc}: damaged or truncated WARC ({problem})")
     yield from failures
 
