@@ -120,3 +120,31 @@ def test_merge_of_sorted_parts_equals_one_sort_nulls_and_ties_included(tmp_path)
     key = ["url_surtkey", "fetch_time"]
     assert merged.select(key).equals(expected.select(key))
     assert sorted(merged.column("url").to_pylist()) == sorted(expected.column("url").to_pylist())
+
+
+def test_a_damaged_part_is_one_line_and_nothing_is_changed(tmp_path, invoke):
+    for name in ("a", "b"):
+        write_foreign_warc(tmp_path / f"{name}.warc.gz", gzip=True,
+                           pages={f"http://x.test/{name}": b"<p>x</p>"})
+    out = tmp_path / "idx"
+    assert invoke("catalogue", "build", tmp_path / "a.warc.gz", "--out", out).exit_code == 0
+    damaged = out / "part-00000000T000000000000Z-00000000.parquet"
+    damaged.write_bytes(b"not parquet")
+    before = sorted(p.name for p in out.iterdir())
+    for args in (["catalogue", "build", tmp_path / "b.warc.gz", "--out", out], ["catalogue", "compact", out]):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        [line] = result.output.strip().splitlines()
+        assert line.startswith(f"archiver: error: {damaged}: not a readable catalogue part ("), line
+        assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_the_scratch_of_a_killed_compact_is_swept_by_the_next_write(tmp_path, invoke):
+    write_foreign_warc(tmp_path / "a.warc.gz", gzip=True, pages={"http://x.test/a": b"<p>x</p>"})
+    out = tmp_path / "idx"
+    out.mkdir()
+    scratch = out / ".compact-deadbeef"
+    scratch.mkdir()
+    (scratch / "round1-0.parquet").write_bytes(b"left by a compact killed mid-merge")
+    assert invoke("catalogue", "build", tmp_path / "a.warc.gz", "--out", out).exit_code == 0
+    assert not scratch.exists()

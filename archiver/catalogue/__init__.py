@@ -16,7 +16,7 @@ from typing import Any
 
 from archiver.catalogue.arrowschemas import ARTICLES_SCHEMA, RECORDS_SCHEMA
 from archiver.catalogue.articles import article_row
-from archiver.catalogue.parts import ROWS_PER_PART, list_parts, replace_parts, write_rows
+from archiver.catalogue.parts import ROWS_PER_PART, list_parts, open_part, replace_parts, write_rows
 from archiver.catalogue.records import iter_log_file_rows, iter_warc_rows, log_uri
 from archiver.collection import Collection
 from archiver.errors import ArchiverError
@@ -118,11 +118,9 @@ def build_collection_catalogues(collection: Path, part_rows: int = ROWS_PER_PART
 
 def catalogued_warc_names(directory: Path) -> set[str]:
     """The WARC file names that the parts in *directory* already hold rows of (one column read)."""
-    import pyarrow.parquet as pq
-
     names: set[str] = set()
     for part in list_parts(Path(directory)):
-        column = pq.read_table(part, columns=["warc_filename"]).column("warc_filename")
+        column = open_part(part).read(columns=["warc_filename"]).column("warc_filename")
         names.update(v for v in column.unique().to_pylist() if v)
     return names
 

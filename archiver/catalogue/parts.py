@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archiver.atomic import fsync_dir
+from archiver.errors import ArchiverError
 
 ROW_GROUP_SIZE = 50_000  # small enough that min/max statistics prune, large enough to scan fast
 ROWS_PER_PART = 100_000  # rows held (as Arrow, a few hundred bytes each) before a sorted part is written
@@ -44,11 +45,22 @@ def list_parts(directory: Path) -> list[Path]:
 
 
 def sweep_partial(directory: Path) -> None:
-    """Remove dot-files left by a write that crashed."""
+    """Remove dot-files left by a write that crashed, and the scratch folder of a killed compact."""
     if directory.is_dir():
         for leftover in directory.glob(".part-*.parquet.tmp"):
             with contextlib.suppress(OSError):
                 leftover.unlink()
+        for scratch in directory.glob(".compact-*"):
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def open_part(path: Path) -> pq.ParquetFile:
+    """A part file opened for reading; one clear error if it is not a readable Parquet file."""
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        reason = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise ArchiverError(f"{path}: not a readable catalogue part ({reason})") from None
 
 
 def sort_table(table: pa.Table) -> pa.Table:
@@ -172,7 +184,7 @@ def merged_tables(paths: list[Path], schema: pa.Schema,
     it), so the rows at or before it are taken from every buffer, sorted and emitted. At least
     one buffer empties each round. Memory: per part, the row group being read (its compressed
     column chunks, about 0.4 KB a row) and batch_rows rows; so compact merges MERGE_FANIN at once."""
-    readers = [pq.ParquetFile(p).iter_batches(batch_size=batch_rows, columns=schema.names, use_threads=False)
+    readers = [open_part(p).iter_batches(batch_size=batch_rows, columns=schema.names, use_threads=False)
                for p in paths]
     buffers: list[pa.Table | None] = [None] * len(readers)
 
@@ -200,8 +212,7 @@ def merged_tables(paths: list[Path], schema: pa.Schema,
                     refill(i)
                 else:
                     buffers[i] = buffer.slice(count)
-        table = pa.concat_tables(taken) if len(taken) > 1 else taken[0]
-        yield table.take(pc.sort_indices(table, sort_keys=SORT_KEYS)) if len(taken) > 1 else table
+        yield sort_table(pa.concat_tables(taken)) if len(taken) > 1 else taken[0]
 
 
 def _write_stream(directory: Path, name: str, tables: Iterable[pa.Table], schema: pa.Schema, *,
