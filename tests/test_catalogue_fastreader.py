@@ -152,3 +152,30 @@ def test_a_file_the_fast_reader_read_to_its_end_is_not_read_again_for_its_tail(t
     plain = tmp_path / "c.warc"
     write_foreign_warc(plain, gzip=False, pages={"http://a.test/": b"<p>a</p>"})
     assert _rows(plain) and looked == [plain]
+
+
+HTML = b"<html lang='fr'><head><meta charset='iso-8859-1'></head>\r\n\r\n<body>x</body></html>"
+
+
+def _response_member(uri: bytes, http: bytes) -> bytes:
+    """One response record, written by hand (warcio would rewrite these headers), as one gzip member."""
+    head = (b"WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+            b"WARC-Date: 2024-01-01T00:00:00Z\r\nWARC-Target-URI: " + uri + b"\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(http))
+    return gzip.compress(head + http + b"\r\n\r\n")
+
+
+@pytest.mark.parametrize("uri, http", [
+    (b"http://a.test/x", b"HTTP/1.1 200 OK\nContent-Type: text/html\n\n" + HTML),
+    (b"http://a.test/x", b"HTTP/1.1 200 OK\nContent-Type: text/plain\n\n<html lang='de'>\r\n\r\n" + HTML),
+    (b"http://a.test/x", b"HTTP/1.1 200 OK\r\nX-A: 1\r\n \r\nContent-Type: text/plain\r\n\r\n" + HTML),
+    (b"http://a.test/a b", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + HTML),
+], ids=["lf-headers", "lf-headers-crlf-body", "whitespace-line", "space-in-uri"])
+def test_headers_end_where_warcio_ends_them(tmp_path, monkeypatch, uri, http):
+    # HTTP headers ending in bare LFs with CRLFs later in the body, a whitespace-only line ending
+    # them, a WARC-Target-URI with a space (warcio writes %20): the rows are still warcio's.
+    warc = tmp_path / "odd.warc.gz"
+    warc.write_bytes(_response_member(uri, http))
+    fast = _rows(warc)
+    _warcio_only(monkeypatch)
+    assert fast == _rows(warc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import zlib
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from archiver.warctail import tail_problem
 from tests.catalogue_support import write_foreign_warc
@@ -78,3 +79,37 @@ def test_a_large_member_is_checked_in_bounded_steps(tmp_path):
     assert tail_problem(path, 0) is None
     path.write_bytes(data[:-4])
     assert "has no end" in tail_problem(path, 0)
+
+
+def test_a_whole_plain_warc_with_a_long_last_header_is_not_truncated(invoke, tmp_path):
+    # the end of the last record's header is looked for past the first 64 KiB read
+    warc = tmp_path / "long.warc"
+    write_foreign_warc(warc, gzip=False, pages=PAGES)
+    long_uri = b"http://a.test/" + b"x" * 70_000
+    block = b"hello"
+    with warc.open("ab") as fh:
+        fh.write(b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:9>\r\nWARC-Target-URI: "
+                 + long_uri + b"\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(block)
+                 + block + b"\r\n\r\n")
+    with warc.open("rb") as fh:
+        assert len(list(ArchiveIterator(fh))) == 8
+    result = invoke("catalogue", "build", warc, "--out", tmp_path / "idx")
+    assert result.exit_code == 0, result.output
+    warc.write_bytes(warc.read_bytes()[:-8])  # now it is cut short: still found
+    result = invoke("catalogue", "build", warc, "--out", tmp_path / "idx2")
+    assert result.exit_code == 2, result.output
+    assert "damaged or truncated WARC" in result.output
+
+
+def test_a_plain_warc_cut_inside_a_warc_header_is_a_one_line_error(invoke, tmp_path):
+    # warcio raises AttributeError when the cut falls before the record's WARC-Target-URI
+    warc = tmp_path / "other.warc"
+    write_foreign_warc(warc, gzip=False, pages=PAGES)
+    data = warc.read_bytes()
+    second = data.index(b"WARC-Type: response", data.index(b"WARC-Type: response") + 1)
+    cut = data.rindex(b"\r\n", 0, data.index(b"WARC-Target-URI", second)) - 3
+    warc.write_bytes(data[:cut])
+    result = invoke("catalogue", "build", warc, "--out", tmp_path / "idx")
+    assert result.exit_code == 2, result.output
+    assert "damaged or truncated WARC" in result.output
+    assert not list((tmp_path / "idx").rglob("*.parquet"))
