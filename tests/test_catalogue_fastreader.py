@@ -179,3 +179,34 @@ def test_headers_end_where_warcio_ends_them(tmp_path, monkeypatch, uri, http):
     fast = _rows(warc)
     _warcio_only(monkeypatch)
     assert fast == _rows(warc)
+
+
+def test_a_highly_compressed_record_is_inflated_in_bounded_steps(tmp_path, monkeypatch):
+    # 64 MiB of zeros in one record compress to ~64 KiB, one read of compressed bytes: each zlib
+    # call must still return at most INFLATE_BYTES, and the row is warcio's.
+    from archiver.catalogue import gzmembers
+
+    block = b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n" + bytes(64 << 20)
+    warc = tmp_path / "zeros.warc.gz"
+    warc.write_bytes(_response_member(b"http://a.test/zeros", block))
+    largest = []
+    real = gzmembers.zlib.decompressobj
+
+    class Watched:
+        def __init__(self, *args):
+            self.inner = real(*args)
+
+        def decompress(self, *args):
+            out = self.inner.decompress(*args)
+            largest.append(len(out))
+            return out
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(gzmembers.zlib, "decompressobj", Watched)
+    fast = _rows(warc)
+    assert max(largest) <= gzmembers.INFLATE_BYTES
+    monkeypatch.undo()
+    _warcio_only(monkeypatch)
+    assert fast == _rows(warc)

@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - zlib-ng is a declared dependency
 
 READ_BYTES = 1 << 16   # compressed bytes fed to zlib at a time
 HEAD_BYTES = 1 << 16   # decompressed bytes kept per record: headers and the payload's start
+INFLATE_BYTES = 1 << 20  # most decompressed bytes one zlib call may return (bounds memory)
 WARC_VERSIONS = (b"WARC/1.1", b"WARC/1.0", b"WARC/0.17", b"WARC/0.18")
 HTTP_VERSIONS = (b"HTTP/1.0", b"HTTP/1.1")
 HTTP_RECORDS = ("response", "request", "revisit")
@@ -170,15 +171,18 @@ def iter_members(fh: BinaryIO) -> Iterator[FastRecord]:
         head = bytearray()
         total = 0
         while True:
-            try:
-                out = inflater.decompress(pending)
-            except zlib.error as exc:
-                if total == 0 and consumed == 0 and not pending.startswith(b"\x1f\x8b"):
-                    raise NotOneRecordPerMember(offset, f"not gzip ({exc})") from None
-                raise EOFError(f"gzip member at byte {offset} is damaged ({exc})") from None
-            total += len(out)
-            if len(head) < HEAD_BYTES:
-                head += out[:HEAD_BYTES - len(head)]
+            data = pending
+            while data:  # at most INFLATE_BYTES out per call: a small member may expand greatly
+                try:
+                    out = inflater.decompress(data, INFLATE_BYTES)
+                except zlib.error as exc:
+                    if total == 0 and consumed == 0 and not pending.startswith(b"\x1f\x8b"):
+                        raise NotOneRecordPerMember(offset, f"not gzip ({exc})") from None
+                    raise EOFError(f"gzip member at byte {offset} is damaged ({exc})") from None
+                total += len(out)
+                if len(head) < HEAD_BYTES:
+                    head += out[:HEAD_BYTES - len(head)]
+                data = inflater.unconsumed_tail
             if inflater.eof:
                 consumed += len(pending) - len(inflater.unused_data)
                 pending = inflater.unused_data or fh.read(READ_BYTES)
