@@ -1,6 +1,7 @@
 """Parquet catalogues of a collection: one of WARC records, one of article documents.
 
     append_records(collection, warc_files)     a capture run's records, as one new part
+    append_capture_run(collection, result)     the same, from archiver.capture's CaptureResult
     append_articles(collection, documents)     article documents, as one new part
     build_collection_catalogues(collection)    rebuild both from the WARCs and metadata/articles/
     catalogue_warc_files(warcs, out)           any tool's WARC files, as new parts in *out*
@@ -12,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archiver.catalogue.arrowschemas import ARTICLES_SCHEMA, RECORDS_SCHEMA
 from archiver.catalogue.articles import article_row
@@ -21,9 +22,12 @@ from archiver.catalogue.records import iter_log_file_rows, iter_warc_rows, log_u
 from archiver.collection import Collection
 from archiver.errors import ArchiverError
 
+if TYPE_CHECKING:
+    from archiver.capture.options import CaptureResult
+
 __all__ = [
-    "CatalogueSummary", "append_articles", "append_records", "build_collection_catalogues",
-    "catalogue_warc_files", "catalogued_warc_names", "collection_root", "RECORDS_SCHEMA", "ARTICLES_SCHEMA",
+    "CatalogueSummary", "append_articles", "append_capture_run", "append_records",
+    "build_collection_catalogues", "catalogue_warc_files", "catalogued_warc_names", "collection_root", "RECORDS_SCHEMA", "ARTICLES_SCHEMA",
 ]
 
 
@@ -64,6 +68,13 @@ def append_records(collection: Path, warc_files: list[Path], logs: list[Path] = 
     parts = write_rows(Collection(root).records_catalogue_dir, _record_rows(warc_files, name, logs),
                        RECORDS_SCHEMA)
     return parts[-1] if parts else None
+
+
+def append_capture_run(collection: Path, result: CaptureResult) -> Path | None:
+    """Catalogue one capture run as a new records part: the WARCs it wrote or repaired, and the
+    failures its log names (issue 5: each run appends; no part is rewritten)."""
+    warcs = list(dict.fromkeys([*result.repaired, *result.warc_files]))
+    return append_records(collection, warcs, [result.log_path] if result.log_path else [])
 
 
 def append_articles(collection: Path, documents: list[dict[str, Any]]) -> Path | None:

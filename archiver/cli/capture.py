@@ -86,11 +86,9 @@ def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_req
     finally:
         if line is not None:
             line.clear()
-    # Each run adds one records-catalogue part (issue 5: appending never rewrites a part).
-    from archiver.catalogue import append_records
+    from archiver.catalogue import append_capture_run
 
-    run_warcs = list(dict.fromkeys([*result.repaired, *result.warc_files]))
-    append_records(collection, run_warcs, [result.log_path] if result.log_path else [])
+    append_capture_run(collection, result)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
     elif not quiet:
