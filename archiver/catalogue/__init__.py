@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CatalogueSummary", "append_articles", "append_capture_run", "append_records",
-    "build_collection_catalogues", "catalogue_warc_files", "catalogued_warc_names", "collection_root", "RECORDS_SCHEMA", "ARTICLES_SCHEMA",
+    "build_collection_catalogues", "catalogue_warc_files", "catalogued_warc_names", "collection_root",
+    "RECORDS_SCHEMA", "ARTICLES_SCHEMA",
 ]
 
 
