@@ -343,3 +343,20 @@ def test_building_the_same_warc_into_the_same_folder_twice_is_refused(tmp_path, 
     assert result.exit_code == 2 and "is already given" in result.output
     assert invoke("catalogue", "build", tmp_path / "second.warc.gz", "--out", out).exit_code == 0
     assert pq.read_table(out).num_rows == 4  # warcinfo and response of each WARC, once
+
+
+def test_surt_keys_do_not_load_tldextract_or_requests():
+    """surt imports tldextract (and requests) for an option we never use; they are not loaded
+    for SURT keys, and a module that does use them still reaches the real ones."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from archiver.catalogue.surt import surt_key\n"
+            "assert surt_key('https://www.Example.com:8080/a?b=2&a=1') == 'com,example:8080)/a?a=1&b=2'\n"
+            "assert 'tldextract' not in sys.modules and 'requests' not in sys.modules, 'loaded'\n"
+            "handyurl_module = sys.modules['surt.handyurl']\n"
+            "import tldextract\n"
+            "assert handyurl_module.tldextract.TLDExtract is tldextract.TLDExtract\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
