@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from capture_support import Site, assert_warcio_accepts, dechunk, records, serve, sha256_label
+from capture_support import Site, _send, assert_warcio_accepts, dechunk, records, serve, sha256_label
 
 from archiver.capture import CaptureOptions, capture
 from archiver.errors import ArchiverError
@@ -342,3 +342,40 @@ def test_unreachable_host_is_failed_not_skipped_when_obeying_robots(tmp_path):
     (line,) = log_lines(result)
     assert line["outcome"] == "failed" and "refused" in line["error"].lower()
     assert result.failed_seeds == [f"http://127.0.0.1:{port}/"]
+
+
+def _member_sizes(path):
+    """{(type, target URI): (bytes stored in the file, block length)} from warcio's own offsets."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    out = {}
+    with open(path, "rb") as fh:
+        iterator = ArchiveIterator(fh)
+        for rec in iterator:
+            length = int(rec.rec_headers["Content-Length"])
+            rec.raw_stream.read()
+            out[(rec.rec_type, rec.rec_headers["WARC-Target-URI"])] = (iterator.get_record_length(), length)
+    return out
+
+
+def test_already_compressed_payloads_are_stored_and_text_is_deflated(tmp_path):
+    """A JPEG or a gzip-encoded body is stored in its member as sent (deflating it again gains
+    nothing); HTML is deflated. The fake JPEG is compressible on purpose, so that a writer that
+    ignored the format would make its member far smaller than its block."""
+    jpeg = b"\xff\xd8\xff\xe0" + b"compressible scan data " * 2000 + b"\xff\xd9"
+    site = Site()
+    site.extra["/photo.jpg"] = lambda h: _send(h, 200, jpeg, "image/jpeg")
+    with serve(site) as (base, _):
+        result = capture([base + p for p in ("/photo.jpg", "/gzip", "/news/one.html")], tmp_path,
+                         CaptureOptions(requisites=False, **FAST))
+    sizes = {}
+    for path in result.warc_files:
+        sizes.update(_member_sizes(path))
+    stored, block = sizes[("response", base + "/photo.jpg")]
+    assert stored > block  # stored blocks: the block's bytes plus gzip framing
+    stored, block = sizes[("response", base + "/gzip")]
+    assert stored > block
+    stored, block = sizes[("response", base + "/news/one.html")]
+    assert stored < block / 2
+    assert by_uri(result)[("response", base + "/photo.jpg")][0][1].endswith(jpeg)
+    assert_warcio_accepts(result.warc_files)

@@ -32,7 +32,14 @@ from archiver.capture.robots import RobotsCache
 from archiver.capture.scope import Scope
 from archiver.capture.seeds import check_seeds
 from archiver.capture.urls import normalize
-from archiver.capture.warcwriter import WarcFileWriter, WarcRecord, Written, warc_date
+from archiver.capture.warcwriter import (
+    STORED,
+    WarcFileWriter,
+    WarcRecord,
+    Written,
+    is_precompressed,
+    warc_date,
+)
 from archiver.collection import Collection
 from archiver.errors import ArchiverError
 
@@ -412,8 +419,10 @@ class Crawl:
                 fields = common + [("WARC-Payload-Digest", response.payload_digest)]
                 if response.truncated:
                     fields.append(("WARC-Truncated", response.truncated))  # WARC 1.1 section 5.13
+                stored_as_is = is_precompressed(response.payload_head, response.header("content-encoding"))
                 main = WarcRecord("response", fields, response.block_length, response.block_digest,
-                                  response.block_chunks, "application/http;msgtype=response")
+                                  response.block_chunks, "application/http;msgtype=response",
+                                  level=STORED if stored_as_is else None)
             request = WarcRecord.from_bytes(
                 "request", common + [("WARC-Concurrent-To", main.record_id), ("WARC-Payload-Digest", empty)],
                 response.request, "application/http;msgtype=request", digest)

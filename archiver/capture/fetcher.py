@@ -54,6 +54,7 @@ class Response:
     header_length: int
     segments: list[tuple[int, int]] | None = None  # chunk data (offset, length) in block if chunked
     truncated: str | None = None  # "length" when --max-size cut the body (WARC-Truncated)
+    payload_head: bytes = b""  # the payload's first bytes (up to 16), to recognise its format
     elapsed: float = 0.0
     _closed: bool = field(default=False, repr=False)
 
@@ -181,17 +182,15 @@ class _Connection:
 
 
 def _parse_head(head: bytes) -> tuple[int, list[tuple[str, str]]]:
-    lines = head.replace(b"\r\n", b"\n").split(b"\n")
-    status_line = lines[0].decode("latin-1")
+    lines = head.decode("latin-1").split("\n")  # RFC 9112 section 2.2: a bare LF ends a line too
+    status_line = lines[0].rstrip("\r")
     parts = status_line.split(None, 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
         raise FetchError(f"protocol: bad status line {status_line[:80]!r}", retryable=False)
     headers = []
     for raw in lines[1:]:
-        if not raw.strip():
-            continue
-        if b":" in raw:
-            key, _, value = raw.decode("latin-1").partition(":")
+        key, colon, value = raw.partition(":")
+        if colon:
             headers.append((key.strip(), value.strip()))
     return int(parts[1]), headers
 
@@ -327,15 +326,18 @@ class Fetcher:
         segments: list[tuple[int, int]] | None = None
         offset = len(head)
         payload_length = 0
+        payload_head = b""
         connection = lengths.get("connection", "").lower()
         # RFC 9112 section 9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive"
         keep = "keep-alive" in connection if head.startswith(b"HTTP/1.0") else "close" not in connection
 
         def emit(data: bytes, payload: bool) -> None:
-            nonlocal offset, payload_length
+            nonlocal offset, payload_length, payload_head
             spool.write(data)
             block_hash.update(data)
             if payload:
+                if len(payload_head) < 16:
+                    payload_head += data[:16 - len(payload_head)]
                 payload_hash.update(data)
                 payload_length += len(data)
                 if segments is not None:
@@ -416,5 +418,5 @@ class Fetcher:
             url=url, ip=conn.ip, request=request, status=status, headers=headers, block=spool,
             block_length=offset, block_digest=label(self.digest, block_hash),
             payload_digest=label(self.digest, payload_hash), payload_length=payload_length,
-            header_length=len(head), segments=segments, truncated=truncated,
+            header_length=len(head), segments=segments, truncated=truncated, payload_head=payload_head,
             elapsed=time.monotonic() - started), keep

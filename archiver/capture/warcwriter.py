@@ -6,6 +6,10 @@ zlib level 9 in size and about three times faster, so compression does not cap c
 zlib-ng, stdlib zlib at level 6. Block digests are computed by the caller while the bytes arrive
 (one pass), never by re-reading the block here.
 
+Blocks whose payload is already compressed (a JPEG, WebP, MP4 or WOFF2 file, or any body sent
+with a Content-Encoding) are stored in their member without deflate (level 0): deflating them again
+gains nothing and costs most of the writer's time (see `is_precompressed`).
+
 A file is written as NAME.warc.gz.open and renamed to NAME.warc.gz when closed. Records are
 flushed to the operating system one group at a time (a request/response/metadata triple), so after
 a `kill -9` every complete group is readable; `repair.py` trims a partial last member.
@@ -17,7 +21,6 @@ import os
 import random
 import socket
 import threading
-import uuid
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,21 +39,56 @@ except ImportError:  # pragma: no cover - zlib-ng is a dependency; stdlib zlib k
     _deflate = zlib
     DEFAULT_LEVEL = 6
 
+STORED = 0  # deflate level of a member whose block is stored, not compressed
 OPEN_SUFFIX = ".open"
 WARC_VERSION = b"WARC/1.1\r\n"
+
+
+# Payloads that are entropy-coded already. On the 2,008 JPEG files of this machine (20.9 MB)
+# deflate at level 4 saves 0.5% at 84 MB/s; storing them costs nothing. PNG and GIF are not
+# listed: deflate still saved 10% and 6% on theirs, so they go through the compressor.
+_COMPRESSED_MAGIC = (
+    b"\xff\xd8\xff",  # JPEG
+    b"wOF2",  # WOFF2 (Brotli inside)
+    b"\x1f\x8b",  # gzip
+    b"PK\x03\x04",  # zip and its offspring (docx, epub, jar)
+    b"BZh",  # bzip2
+    b"\xfd7zXZ\x00",  # xz
+    b"(\xb5/\xfd",  # zstd
+    b"\x1aE\xdf\xa3",  # WebM / Matroska
+    b"ID3",  # MP3
+)
+
+
+def is_precompressed(payload_head: bytes, content_encoding: str | None = None) -> bool:
+    """True if a payload beginning with *payload_head* (sent with *content_encoding*) is already
+    compressed, so that its record is best stored in its gzip member rather than deflated again."""
+    if content_encoding and content_encoding.strip().lower() not in ("identity", ""):
+        return True  # gzip, br, deflate, zstd: the body on the wire is compressed (RFC 9110 8.4)
+    if payload_head.startswith(_COMPRESSED_MAGIC):
+        return True
+    if payload_head[:4] == b"RIFF" and payload_head[8:12] == b"WEBP":
+        return True
+    return payload_head[4:8] == b"ftyp"  # ISO media: MP4, MOV, AVIF, HEIC
 
 
 _ids = random.Random(os.urandom(32))  # record ids need uniqueness, not secrecy: no syscall per id
 
 
+_UUID_KEEP = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_UUID_V4 = (0x4000 << 64) | (0x8000 << 48)  # RFC 9562 section 5.4: version 4, variant 10
+
+
 def new_record_id() -> str:
-    return f"<urn:uuid:{uuid.UUID(int=_ids.getrandbits(128), version=4)}>"
+    """A WARC-Record-ID (WARC 1.1 section 5.2): a random UUID URN, formatted without uuid.UUID."""
+    h = f"{(_ids.getrandbits(128) & _UUID_KEEP) | _UUID_V4:032x}"
+    return f"<urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}>"
 
 
 def warc_date(moment: datetime | None = None) -> str:
     """WARC-Date: UTC, W3C-ISO8601 with microseconds (WARC 1.1 section 5.4 allows sub-seconds)."""
     moment = moment or datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:26] + "Z"  # C, not strftime
 
 
 @dataclass
@@ -64,6 +102,7 @@ class WarcRecord:
     chunks: Callable[[], Iterable[bytes]]
     content_type: str | None = None
     record_id: str = field(default_factory=new_record_id)
+    level: int | None = None  # deflate level for this record's member; None: the writer's own
 
     @classmethod
     def from_bytes(cls, type: str, fields: list[tuple[str, str]], block: bytes, content_type: str | None,
@@ -99,6 +138,8 @@ def _header_bytes(record: WarcRecord, warcinfo_id: str | None) -> bytes:
 def compress_record(record: WarcRecord, warcinfo_id: str | None, write: Callable[[bytes], object],
                     level: int = DEFAULT_LEVEL) -> int:
     """Write *record* as one gzip member through *write*; returns the compressed length."""
+    if record.level is not None:
+        level = record.level
     comp = _deflate.compressobj(level, _deflate.DEFLATED, 31)  # wbits 31: a gzip member
     total = 0
     out = comp.compress(_header_bytes(record, warcinfo_id))
