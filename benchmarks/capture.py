@@ -18,6 +18,7 @@ big:      one response of BIG_MIB MiB captured by `archiver capture`; peak RSS m
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
 import io
 import multiprocessing
@@ -160,8 +161,24 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
     return wall, peak_kib / 1024, proc.returncode
 
 
+_PYCACHE = Path(tempfile.mkdtemp(prefix="bench-pycache-"))
+atexit.register(shutil.rmtree, _PYCACHE, True)
+
+
+def archiver_env() -> dict:
+    """The environment archiver runs in: compiled bytecode cached as an installed package has it
+    (pip compiles on install), even when this shell sets PYTHONDONTWRITEBYTECODE; the cache lives
+    in a temporary folder, not in the checkout."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPATH=str(REPO), PYTHONPYCACHEPREFIX=str(_PYCACHE))
+    if not any(_PYCACHE.iterdir()):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "archiver")], env=env,
+                       check=True)
+    return env
+
+
 def archiver_cmd(url: str, collection: Path, *extra: str) -> tuple[list[str], dict]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = archiver_env()
     return [sys.executable, "-m", "archiver", "capture", url, "--collection", str(collection), "--quiet",
             *extra], env
 

@@ -6,13 +6,16 @@ import base64
 import hashlib
 
 ALGORITHMS = ("sha256", "sha1")
+_CONSTRUCTORS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}  # hashlib.new() is slower per call
 
 
 def new_hasher(algorithm: str):
     """A hashlib object for *algorithm* (one of ALGORITHMS)."""
-    if algorithm not in ALGORITHMS:
-        raise ValueError(f"unsupported digest algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}")
-    return hashlib.new(algorithm)
+    try:
+        return _CONSTRUCTORS[algorithm]()
+    except KeyError:
+        raise ValueError(f"unsupported digest algorithm {algorithm!r}; "
+                         f"use one of {', '.join(ALGORITHMS)}") from None
 
 
 def label(algorithm: str, hasher) -> str:

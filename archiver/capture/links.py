@@ -7,13 +7,14 @@ and iframe src. CSS: url(...) and @import, so stylesheets are followed recursive
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 import lxml.html
 from lxml import etree
 
-from archiver.capture.urls import join, normalize
+from archiver.capture.urls import ORIGIN, join, normalize
 
 CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
 CSS_URL = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
@@ -36,13 +37,40 @@ class Links:
         if not raw:
             return
         raw = raw.strip()
-        if not raw or raw.startswith(("data:", "javascript:", "mailto:", "tel:", "#", "about:")):
+        if not raw or raw.startswith(_NOT_LINKS):
             return
-        url = normalize(join(base, raw))
+        url = _resolve(base, raw)
         if url is None:
             return
         target = self.requisites if kind == "E" else self.outlinks
-        target.setdefault(url, context)
+        if url not in target:
+            target[url] = context
+
+
+_NOT_LINKS = ("data:", "javascript:", "mailto:", "tel:", "#", "about:")
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _resolve_cached(base: str, raw: str) -> str | None:
+    return normalize(join(base, raw))
+
+
+def _resolve(base: str, raw: str) -> str | None:
+    """The normal form of link *raw* on a page at *base*. A news site repeats the same navigation
+    links on every page, so results are cached; an absolute link does not depend on the page and a
+    root-relative one only on its origin, which lets their cache entries serve every page."""
+    if raw.startswith(("http://", "https://")):
+        return _resolve_cached("", raw)
+    if raw[0] == "/" and raw[1:2] != "/" and (origin := _origin(base)):
+        return _resolve_cached(origin, raw)
+    return _resolve_cached(base, raw)
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(base: str) -> str | None:
+    """scheme://authority of *base* (cached: every link on a page asks for the same one)."""
+    match = ORIGIN.match(base)
+    return match.group(0) if match else None
 
 
 def _srcset(value: str | None) -> list[str]:
@@ -74,33 +102,34 @@ def html_links(html: bytes, base: str) -> Links:
         if el.get("href"):
             base = join(base, el.get("href").strip())
             break
+    add = links.add
     for el in doc.iter(*_TAGS):  # only the elements that can carry links, walked in C
         tag = el.tag
-        if tag == "img":
-            links.add("E", base, el.get("src"), "img/@src")
+        if tag == "a" or tag == "area":  # most links on a news page: tested first
+            add("L", base, el.get("href"), f"{tag}/@href")
+        elif tag == "img":
+            add("E", base, el.get("src"), "img/@src")
             for u in _srcset(el.get("srcset")):
-                links.add("E", base, u, "img/@srcset")
-        elif tag == "source":
-            links.add("E", base, el.get("src"), "source/@src")
-            for u in _srcset(el.get("srcset")):
-                links.add("E", base, u, "source/@srcset")
+                add("E", base, u, "img/@srcset")
         elif tag == "link":
             rels = set((el.get("rel") or "").lower().split())
             if rels & REQUISITE_RELS:
-                links.add("E", base, el.get("href"), "link/@href")
+                add("E", base, el.get("href"), "link/@href")
             elif rels & {"alternate", "canonical", "next", "prev", "amphtml"}:
-                links.add("L", base, el.get("href"), "link/@href")
+                add("L", base, el.get("href"), "link/@href")
         elif tag == "script":
-            links.add("E", base, el.get("src"), "script/@src")
+            add("E", base, el.get("src"), "script/@src")
+        elif tag == "source":
+            add("E", base, el.get("src"), "source/@src")
+            for u in _srcset(el.get("srcset")):
+                add("E", base, u, "source/@srcset")
         elif tag in ("video", "audio"):
-            links.add("E", base, el.get("poster"), f"{tag}/@poster")
-            links.add("E", base, el.get("src"), f"{tag}/@src")
+            add("E", base, el.get("poster"), f"{tag}/@poster")
+            add("E", base, el.get("src"), f"{tag}/@src")
         elif tag == "track":
-            links.add("E", base, el.get("src"), "track/@src")
-        elif tag in ("a", "area"):
-            links.add("L", base, el.get("href"), f"{tag}/@href")
+            add("E", base, el.get("src"), "track/@src")
         elif tag in ("iframe", "frame"):
-            links.add("L", base, el.get("src"), f"{tag}/@src")
+            add("L", base, el.get("src"), f"{tag}/@src")
         elif tag == "style" and el.text:
             css_links(el.text.encode("utf-8"), base, links, "style")
     for el in _STYLED(doc):

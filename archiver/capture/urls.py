@@ -13,7 +13,7 @@ _SAFE_QUERY = _SAFE_PATH + "?"
 # Already in normal form: lowercase http(s), plain host, optional port, safe path and query, no fragment.
 _CLEAN = re.compile(r"(https?)://[a-z0-9.-]+(:\d{1,5})?/[A-Za-z0-9/:@!$&'()*+,;=._~%?-]*")
 _DEFAULT_PORT = {"http": ":80", "https": ":443"}
-_ORIGIN = re.compile(r"https?://[^/?#]+")
+ORIGIN = re.compile(r"https?://[^/?#]+")  # scheme://authority of an absolute URL
 
 
 def normalize(url: str) -> str | None:
@@ -55,7 +55,7 @@ def join(base: str, ref: str) -> str:
     if ref.startswith(("http://", "https://")):
         return ref
     if ref.startswith("/") and not ref.startswith("//"):
-        origin = _ORIGIN.match(base)
+        origin = ORIGIN.match(base)
         if origin:
             return origin.group(0) + ref
     return urljoin(base, ref)
