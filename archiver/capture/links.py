@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import lxml.html
 from lxml import etree
 
 from archiver.capture.urls import ORIGIN, join, normalize
@@ -19,9 +20,7 @@ from archiver.capture.urls import ORIGIN, join, normalize
 CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
 CSS_URL = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
 CSS_IMPORT = re.compile(rb"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
-_TAGS = ("img", "source", "link", "script", "video", "audio", "track", "a", "area", "iframe", "frame",
-         "style")
-_STYLED = etree.XPath("//*[@style]")
+_STYLES_WITH_URLS = etree.XPath("//@style[contains(., 'url(')]", smart_strings=False)
 REQUISITE_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload",
                   "manifest", "mask-icon"}
 
@@ -34,36 +33,41 @@ class Links:
     outlinks: dict[str, str] = field(default_factory=dict)
 
     def add(self, kind: str, base: str, raw: str | None, context: str) -> None:
-        if not raw:
-            return
-        raw = raw.strip()
-        if not raw or raw.startswith(_NOT_LINKS):
-            return
-        url = _resolve(base, raw)
-        if url is None:
-            return
+        if raw:
+            self.add_all(kind, base, (raw,), context)
+
+    def add_all(self, kind: str, base: str, raws: Iterable[str], context: str) -> None:
+        """Add each of *raws* (link values as written on a page at *base*) found by *context*.
+
+        A news site repeats the same navigation links on every page, so resolved links are
+        cached. An absolute link does not depend on the page and a root-relative one only on the
+        page's origin, so their entries serve every page; other relative links are keyed by page."""
         target = self.requisites if kind == "E" else self.outlinks
-        if url not in target:
-            target[url] = context
+        origin = _origin(base) or base
+        cache = _RESOLVED
+        for raw in raws:
+            raw = raw.strip()
+            if not raw or raw.startswith(_NOT_LINKS):
+                continue
+            if raw.startswith(("http://", "https://")):
+                key = ("", raw)
+            elif raw[0] == "/" and raw[1:2] != "/":
+                key = (origin, raw)
+            else:
+                key = (base, raw)
+            url = cache.get(key, _MISSING)
+            if url is _MISSING:
+                if len(cache) >= _RESOLVED_MAX:
+                    cache.clear()  # bounded memory; the next pages fill it again with their links
+                url = cache[key] = normalize(join(key[0] or base, raw))
+            if url is not None and url not in target:
+                target[url] = context
 
 
 _NOT_LINKS = ("data:", "javascript:", "mailto:", "tel:", "#", "about:")
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def _resolve_cached(base: str, raw: str) -> str | None:
-    return normalize(join(base, raw))
-
-
-def _resolve(base: str, raw: str) -> str | None:
-    """The normal form of link *raw* on a page at *base*. A news site repeats the same navigation
-    links on every page, so results are cached; an absolute link does not depend on the page and a
-    root-relative one only on its origin, which lets their cache entries serve every page."""
-    if raw.startswith(("http://", "https://")):
-        return _resolve_cached("", raw)
-    if raw[0] == "/" and raw[1:2] != "/" and (origin := _origin(base)):
-        return _resolve_cached(origin, raw)
-    return _resolve_cached(base, raw)
+_RESOLVED: dict[tuple[str, str], str | None] = {}  # (base or origin or "", raw link) -> normal URL
+_RESOLVED_MAX = 1 << 16
+_MISSING = object()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -91,31 +95,53 @@ def css_links(css: bytes, base: str, links: Links | None = None, context: str = 
     return links
 
 
+# The attributes that hold most of a page's links, read by XPath in C as plain strings: no element
+# object is made for them (on a news page, hundreds of <a href> are most of the cost of parsing).
+_A_HREFS = etree.XPath("//a/@href", smart_strings=False)
+_AREA_HREFS = etree.XPath("//area/@href", smart_strings=False)
+_IMG_SRCS = etree.XPath("//img/@src", smart_strings=False)
+_BASE_HREF = etree.XPath("(//base[@href])[1]/@href", smart_strings=False)
+# Elements whose links need a look at more than one attribute (srcset, rel, inline CSS), rare per page.
+_OTHER_TAGS = ("img", "source", "link", "script", "video", "audio", "track", "iframe", "frame", "style")
+_OUTLINK_RELS = {"alternate", "canonical", "next", "prev", "amphtml"}
+_parsers = threading.local()
+
+
+def _parse_html(html: bytes):
+    """The document's root element, or None. One parser per thread: lxml then parses without
+    holding the GIL (a shared parser would serialise the workers)."""
+    parser = getattr(_parsers, "html", None)
+    if parser is None:
+        parser = _parsers.html = etree.HTMLParser()
+    try:
+        return etree.fromstring(html, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+
+
 def html_links(html: bytes, base: str) -> Links:
     """Requisites and outlinks of an HTML document fetched from *base*."""
     links = Links()
-    try:
-        doc = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
+    doc = _parse_html(html)
+    if doc is None:
         return links
-    for el in doc.iter("base"):
-        if el.get("href"):
-            base = join(base, el.get("href").strip())
-            break
+    for href in _BASE_HREF(doc):  # HTML: the first <base href> sets the base URL of the document
+        if href.strip():
+            base = join(base, href.strip())
+    links.add_all("L", base, _A_HREFS(doc), "a/@href")
+    links.add_all("L", base, _AREA_HREFS(doc), "area/@href")
+    links.add_all("E", base, _IMG_SRCS(doc), "img/@src")
     add = links.add
-    for el in doc.iter(*_TAGS):  # only the elements that can carry links, walked in C
+    for el in doc.iter(*_OTHER_TAGS):
         tag = el.tag
-        if tag == "a" or tag == "area":  # most links on a news page: tested first
-            add("L", base, el.get("href"), f"{tag}/@href")
-        elif tag == "img":
-            add("E", base, el.get("src"), "img/@src")
+        if tag == "img":
             for u in _srcset(el.get("srcset")):
                 add("E", base, u, "img/@srcset")
         elif tag == "link":
             rels = set((el.get("rel") or "").lower().split())
             if rels & REQUISITE_RELS:
                 add("E", base, el.get("href"), "link/@href")
-            elif rels & {"alternate", "canonical", "next", "prev", "amphtml"}:
+            elif rels & _OUTLINK_RELS:
                 add("L", base, el.get("href"), "link/@href")
         elif tag == "script":
             add("E", base, el.get("src"), "script/@src")
@@ -132,8 +158,6 @@ def html_links(html: bytes, base: str) -> Links:
             add("L", base, el.get("src"), f"{tag}/@src")
         elif tag == "style" and el.text:
             css_links(el.text.encode("utf-8"), base, links, "style")
-    for el in _STYLED(doc):
-        style = el.get("style")
-        if "url(" in style:
-            css_links(style.encode("utf-8"), base, links, "@style")
+    for style in _STYLES_WITH_URLS(doc):
+        css_links(style.encode("utf-8"), base, links, "@style")
     return links
