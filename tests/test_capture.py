@@ -305,7 +305,11 @@ def test_warc_files_roll_over_each_with_warcinfo(tmp_path):
     assert len(result.warc_files) > 2
     assert len({p.name.split("-")[2] for p in result.warc_files}) == len(result.warc_files)  # serials
     for path in result.warc_files:
-        assert records(path)[0][0] == "warcinfo"
+        recs = records(path)
+        assert recs[0][0] == "warcinfo"
+        # members are compressed before the writer's lock; one whose file rolled over meanwhile
+        # must still name the warcinfo of the file it is in (WARC 1.1 section 5.14)
+        assert all(h["WARC-Warcinfo-ID"] == recs[0][1]["WARC-Record-ID"] for _, h, _ in recs[1:])
     assert_warcio_accepts(result.warc_files)
 
 
@@ -379,3 +383,59 @@ def test_already_compressed_payloads_are_stored_and_text_is_deflated(tmp_path):
     assert stored < block / 2
     assert by_uri(result)[("response", base + "/photo.jpg")][0][1].endswith(jpeg)
     assert_warcio_accepts(result.warc_files)
+
+
+def test_identical_payloads_fetched_at_once_are_stored_once(tmp_path):
+    """Eight URLs answer the same bytes at the same moment (a barrier holds the responses), so
+    the workers find the payload unstored before the write lock: exactly one is a response and
+    the other seven are revisits of it."""
+    import threading
+
+    same = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
+    barrier = threading.Barrier(8, timeout=5)
+    site = Site()
+
+    def copy(h):
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        _send(h, 200, same, "image/jpeg")
+
+    links = "".join(f'<img src="/same/{i}.jpg">' for i in range(8))
+    site.extra["/gallery.html"] = lambda h: _send(h, 200, f"<html><body>{links}</body></html>".encode())
+    for i in range(8):
+        site.extra[f"/same/{i}.jpg"] = copy
+    with serve(site) as (base, _):
+        result = capture([base + "/gallery.html"], tmp_path,
+                         CaptureOptions(delay=0, workers=8, per_host=8, timeout=10, ignore_robots=True))
+    recs = by_uri(result)
+    copies = [(kind, h) for (kind, uri), hs in recs.items() if "/same/" in (uri or "") for h, _ in hs]
+    responses = [h for kind, h in copies if kind == "response"]
+    revisits = [h for kind, h in copies if kind == "revisit"]
+    assert len(responses) == 1 and len(revisits) == 7 and result.revisits == 7
+    assert {h["WARC-Refers-To"] for h in revisits} == {responses[0]["WARC-Record-ID"]}
+    assert_warcio_accepts(result.warc_files)
+
+
+def test_a_record_prepared_before_its_file_rolled_over_names_the_new_files_warcinfo(tmp_path):
+    """Members are compressed ahead (WarcFileWriter.prepare) with the current file's
+    WARC-Warcinfo-ID; if another group fills that file first, the record goes to the next file
+    and must name that file's warcinfo (WARC 1.1 section 5.14), not the previous one."""
+    from archiver.capture.warcwriter import WarcFileWriter, WarcRecord
+
+    def record(n: int, size: int) -> WarcRecord:
+        block = hashlib.shake_256(str(n).encode()).digest(size)  # incompressible: fills the file
+        return WarcRecord.from_bytes("resource", [("WARC-Target-URI", f"urn:x:{n}")], block,
+                                     "application/octet-stream", "sha256")
+
+    writer = WarcFileWriter(tmp_path, max_size=1_000)
+    ahead = writer.prepare([record(1, 10)])
+    writer.write([record(2, 5_000)])  # fills the first file: it is closed, the next write opens one
+    writer.write(ahead)
+    writer.close()
+    first, second = (records(p) for p in writer.files)
+    assert [h["WARC-Target-URI"] for _, h, _ in second[1:]] == ["urn:x:1"]
+    assert second[1][1]["WARC-Warcinfo-ID"] == second[0][1]["WARC-Record-ID"]
+    assert first[1][1]["WARC-Warcinfo-ID"] == first[0][1]["WARC-Record-ID"]
+    assert_warcio_accepts(writer.files)

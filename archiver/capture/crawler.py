@@ -34,10 +34,12 @@ from archiver.capture.seeds import check_seeds
 from archiver.capture.urls import normalize
 from archiver.capture.warcwriter import (
     STORED,
+    OnWritten,
     WarcFileWriter,
     WarcRecord,
     Written,
     is_precompressed,
+    new_record_id,
     warc_date,
 )
 from archiver.collection import Collection
@@ -135,7 +137,7 @@ class Crawl:
     """One capture run into a collection."""
 
     def __init__(self, seeds: list[str], collection: Path, options: CaptureOptions,
-                 progress: Callable[[Progress], None] | None = None):
+                 progress: Callable[[Progress], None] | None = None, on_written: OnWritten | None = None):
         if options.digest not in ALGORITHMS:
             raise ArchiverError(f"unsupported digest {options.digest!r}; use one of {', '.join(ALGORITHMS)}")
         if options.workers < 1 or options.per_host < 1 or options.depth < 0:
@@ -158,7 +160,7 @@ class Crawl:
                                spool_dir=str(self.collection.warc_dir))
         self.writer = WarcFileWriter(self.collection.warc_dir, prefix=options.prefix,
                                      max_size=options.warc_size, digest=options.digest,
-                                     warcinfo=self._warcinfo)
+                                     warcinfo=self._warcinfo, on_written=on_written)
         self.robots = None if options.ignore_robots else RobotsCache(options.user_agent, self._load_robots)
         self.log: CaptureLog | None = None
         self._hosts: dict[str, _HostState] = {}
@@ -402,34 +404,28 @@ class Crawl:
         date = warc_date()
         common = [("WARC-Date", date), ("WARC-Target-URI", item.url), ("WARC-IP-Address", response.ip)]
         digest = self.options.digest
-        empty = digest_bytes(digest, b"")
+        dedupable = response.status == 200 and response.payload_length > 0 and not response.truncated
+        # The group is built and compressed before the write lock, so that workers compress in
+        # parallel; the lock only decides revisit-or-response and appends the bytes. The main
+        # record's id is fixed first: the request and metadata records name it either way.
+        main_id = new_record_id()
+        stored = self.state.stored(response.payload_digest) if dedupable else None
+        main = self._main_record(response, common, main_id, stored)
+        request = WarcRecord.from_bytes(
+            "request", common + [("WARC-Concurrent-To", main_id),
+                                 ("WARC-Payload-Digest", digest_bytes(digest, b""))],
+            response.request, "application/http;msgtype=request", digest)
+        group: list[WarcRecord] = [request, main]
+        if links is not None and (links.outlinks or links.requisites):
+            group.append(self._metadata_record(item, response, links, main_id, date))
+        prepared = self.writer.prepare(group)
         with self._write_lock:
-            stored = None
-            if (response.status == 200 and response.payload_length > 0 and not response.truncated):
+            if dedupable and stored is None:
+                # WARC 1.1 section 6.7.2: a payload another worker stored meanwhile is a revisit
                 stored = self.state.stored(response.payload_digest)
-            if stored is not None:
-                head = self._head(response)
-                main = WarcRecord.from_bytes(
-                    "revisit", common + [
-                        ("WARC-Payload-Digest", response.payload_digest), ("WARC-Profile", REVISIT_PROFILE),
-                        ("WARC-Refers-To", stored.record_id), ("WARC-Refers-To-Target-URI", stored.url),
-                        ("WARC-Refers-To-Date", stored.date)],
-                    head, "application/http;msgtype=response", digest)
-            else:
-                fields = common + [("WARC-Payload-Digest", response.payload_digest)]
-                if response.truncated:
-                    fields.append(("WARC-Truncated", response.truncated))  # WARC 1.1 section 5.13
-                stored_as_is = is_precompressed(response.payload_head, response.header("content-encoding"))
-                main = WarcRecord("response", fields, response.block_length, response.block_digest,
-                                  response.block_chunks, "application/http;msgtype=response",
-                                  level=STORED if stored_as_is else None)
-            request = WarcRecord.from_bytes(
-                "request", common + [("WARC-Concurrent-To", main.record_id), ("WARC-Payload-Digest", empty)],
-                response.request, "application/http;msgtype=request", digest)
-            group = [request, main]
-            if links is not None and (links.outlinks or links.requisites):
-                group.append(self._metadata_record(item, response, links, main.record_id, date))
-            written = self.writer.write(group)
+                if stored is not None:
+                    prepared[1] = self._main_record(response, common, main_id, stored)
+            written = self.writer.write(prepared)
             where: Written = written[1]
             line = self._log(
                 item, "revisit" if stored else "captured", status=response.status,
@@ -457,6 +453,26 @@ class Crawl:
         self._seed_result(item, None if response.status < 400 else f"HTTP {response.status}")
         if links is not None:
             self._follow(item, links)
+
+    def _main_record(self, response: Response, common: list[tuple[str, str]], record_id: str,
+                     stored: Stored | None) -> WarcRecord:
+        """The response record, or a revisit of the *stored* identical payload (WARC 1.1 section
+        6.7.2, identical-payload-digest profile: the block is the HTTP headers only)."""
+        digest = self.options.digest
+        if stored is not None:
+            return WarcRecord.from_bytes(
+                "revisit", common + [
+                    ("WARC-Payload-Digest", response.payload_digest), ("WARC-Profile", REVISIT_PROFILE),
+                    ("WARC-Refers-To", stored.record_id), ("WARC-Refers-To-Target-URI", stored.url),
+                    ("WARC-Refers-To-Date", stored.date)],
+                self._head(response), "application/http;msgtype=response", digest, record_id=record_id)
+        fields = common + [("WARC-Payload-Digest", response.payload_digest)]
+        if response.truncated:
+            fields.append(("WARC-Truncated", response.truncated))  # WARC 1.1 section 5.13
+        stored_as_is = is_precompressed(response.payload_head, response.header("content-encoding"))
+        return WarcRecord("response", fields, response.block_length, response.block_digest,
+                          response.block_chunks, "application/http;msgtype=response",
+                          record_id=record_id, level=STORED if stored_as_is else None)
 
     def _head(self, response: Response) -> bytes:
         response.block.seek(0)
@@ -556,9 +572,13 @@ class Crawl:
 
 
 def capture(seeds: list[str], collection: Path, options: CaptureOptions | None = None,
-            progress: Callable[[Progress], None] | None = None) -> CaptureResult:
-    """Capture *seeds* (and what the options reach from them) into the collection's WARC files."""
-    return Crawl(list(seeds), Path(collection), options or CaptureOptions(), progress).run()
+            progress: Callable[[Progress], None] | None = None,
+            on_written: OnWritten | None = None) -> CaptureResult:
+    """Capture *seeds* (and what the options reach from them) into the collection's WARC files.
+
+    *on_written* is told of every record as it is written (see warcwriter.OnWritten); the CLI
+    catalogues the run with it while the run goes on."""
+    return Crawl(list(seeds), Path(collection), options or CaptureOptions(), progress, on_written).run()
 
 
 __all__ = ["capture", "Crawl", "Progress", "rfc3339"]

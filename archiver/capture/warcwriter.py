@@ -39,6 +39,8 @@ except ImportError:  # pragma: no cover - zlib-ng is a dependency; stdlib zlib k
     _deflate = zlib
     DEFAULT_LEVEL = 6
 
+HEAD_KEEP = 8 << 10  # uncompressed bytes of each member given to `on_written` (headers, payload start)
+PREPARE_LIMIT = 4 << 20  # largest block compressed ahead into memory; larger ones stream at write
 STORED = 0  # deflate level of a member whose block is stored, not compressed
 OPEN_SUFFIX = ".open"
 WARC_VERSION = b"WARC/1.1\r\n"
@@ -135,17 +137,33 @@ def _header_bytes(record: WarcRecord, warcinfo_id: str | None) -> bytes:
     return WARC_VERSION + ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
 
 
+@dataclass
+class Prepared:
+    """A record compressed ahead of its write (see `WarcFileWriter.prepare`)."""
+
+    record: WarcRecord
+    warcinfo_id: str | None  # the WARC-Warcinfo-ID written into *member*
+    member: bytes | None  # the whole gzip member; None when the block was too large to hold
+    head: bytes = b""  # the member's first HEAD_KEEP bytes uncompressed, for `on_written`
+
+
 def compress_record(record: WarcRecord, warcinfo_id: str | None, write: Callable[[bytes], object],
-                    level: int = DEFAULT_LEVEL) -> int:
-    """Write *record* as one gzip member through *write*; returns the compressed length."""
+                    level: int = DEFAULT_LEVEL, head: bytearray | None = None) -> int:
+    """Write *record* as one gzip member through *write*; returns the compressed length. When
+    *head* is given, the member's first HEAD_KEEP uncompressed bytes are appended to it."""
     if record.level is not None:
         level = record.level
     comp = _deflate.compressobj(level, _deflate.DEFLATED, 31)  # wbits 31: a gzip member
     total = 0
-    out = comp.compress(_header_bytes(record, warcinfo_id))
+    header = _header_bytes(record, warcinfo_id)
+    if head is not None:
+        head += header[:HEAD_KEEP]
+    out = comp.compress(header)
     seen = 0
     for chunk in record.chunks():
         seen += len(chunk)
+        if head is not None and len(head) < HEAD_KEEP:
+            head += chunk[:HEAD_KEEP - len(head)]
         out += comp.compress(chunk)
         if len(out) >= 65536:
             write(out)
@@ -163,13 +181,20 @@ def _safe_token(text: str) -> str:
     return "".join(c if c.isalnum() or c in "._" else "_" for c in text) or "x"
 
 
+# Told of each record once its member is flushed to the file: where it landed, and the member's first
+# HEAD_KEEP bytes uncompressed (WARC header, then the block's start), so that a catalogue can be built
+# as the file is written instead of reading it back. Called with the writer's lock held, in file order.
+OnWritten = Callable[[Written, bytes], None]
+
+
 class WarcFileWriter:
     """Writes record groups into rolling `PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz` files; thread-safe."""
 
     def __init__(self, directory: Path, *, prefix: str = "archiver", max_size: int = 1_000_000_000,
                  digest: str = "sha256", warcinfo: Callable[[str], bytes] | None = None,
-                 level: int = DEFAULT_LEVEL):
+                 level: int = DEFAULT_LEVEL, on_written: OnWritten | None = None):
         self.directory = Path(directory)
+        self.on_written = on_written
         self.prefix = _safe_token(prefix)
         self.max_size = max_size
         self.digest = digest
@@ -209,13 +234,45 @@ class WarcFileWriter:
         self._warcinfo_id = info.record_id
         self._write_members([info])
 
-    def _write_members(self, records: list[WarcRecord]) -> list[Written]:
+    def prepare(self, records: Iterable[WarcRecord]) -> list[Prepared]:
+        """Compress *records* now, before `write` takes the writer's lock, so that workers compress
+        in parallel (zlib releases the GIL) and the lock is held only to append bytes. A block over
+        PREPARE_LIMIT is left to `write`, which streams it; so is every record whose file rolls
+        over in between (its WARC-Warcinfo-ID would name the previous file's warcinfo)."""
+        with self._lock:
+            if self._fh is None:
+                self._open_new()
+            warcinfo_id = self._warcinfo_id
+        prepared = []
+        for record in records:
+            if record.length <= PREPARE_LIMIT:
+                parts: list[bytes] = []
+                head = bytearray() if self.on_written is not None else None
+                compress_record(record, warcinfo_id, parts.append, self.level, head)
+                prepared.append(Prepared(record, warcinfo_id, b"".join(parts), bytes(head or b"")))
+            else:
+                prepared.append(Prepared(record, warcinfo_id, None))
+        return prepared
+
+    def _write_members(self, records: list[WarcRecord | Prepared]) -> list[Written]:
         fh = self._fh
         start = offset = self._pos  # tracked here: tell() on every record costs a system call
         written = []
+        heads = []
+        keep = self.on_written is not None
         try:
-            for record in records:
-                length = compress_record(record, self._warcinfo_id, fh.write, self.level)
+            for item in records:
+                if isinstance(item, Prepared) and item.member is not None \
+                        and item.warcinfo_id == self._warcinfo_id:
+                    record = item.record
+                    fh.write(item.member)
+                    length = len(item.member)
+                    heads.append(item.head)
+                else:
+                    record = item.record if isinstance(item, Prepared) else item
+                    head = bytearray() if keep else None
+                    length = compress_record(record, self._warcinfo_id, fh.write, self.level, head)
+                    heads.append(bytes(head or b""))
                 written.append(Written(record.record_id, self._name, offset, length))
                 offset += length
             fh.flush()
@@ -232,10 +289,14 @@ class WarcFileWriter:
         self._pos = offset
         self.bytes_written += offset - start
         self.records_written += len(records)
+        if keep:
+            for where, head in zip(written, heads, strict=True):
+                self.on_written(where, head)
         return written
 
-    def write(self, records: list[WarcRecord]) -> list[Written]:
-        """Write *records* as a group into one file (a request/response pair is never split)."""
+    def write(self, records: list[WarcRecord | Prepared]) -> list[Written]:
+        """Write *records* (or their `prepare`d members) as a group into one file (a
+        request/response pair is never split)."""
         with self._lock:
             if self._fh is None:
                 self._open_new()
