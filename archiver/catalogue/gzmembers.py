@@ -161,6 +161,14 @@ def _split_record(head: bytes, offset: int) -> tuple[dict[str, str], int, int]:
     return fields, blank.end(), content_length
 
 
+def record_from_head(offset: int, length: int, head: bytes) -> FastRecord:
+    """The record of a member known without reading it back: its *offset* and *length* in the
+    file, and its first uncompressed bytes *head* as the writer kept them. Raises
+    NotOneRecordPerMember when *head* does not hold a WARC header warcio would read the same."""
+    fields, header_length, content_length = _split_record(head, offset)
+    return FastRecord(offset, length, head, header_length, content_length, fields)
+
+
 def iter_members(fh: BinaryIO) -> Iterator[FastRecord]:
     """Yield each member's record from the current position of *fh* (a .warc.gz, binary)."""
     offset = fh.tell()

@@ -24,7 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.catalogue.domains import registered_domain
-from archiver.catalogue.gzmembers import NotOneRecordPerMember, iter_members
+from archiver.catalogue.gzmembers import NotOneRecordPerMember, iter_members, record_from_head
 from archiver.catalogue.surt import surt_key
 from archiver.errors import ArchiverError
 from archiver.warctail import load_failure, tail_problem
@@ -262,6 +262,48 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
     if not ended_whole and (problem := tail_problem(warc, last_offset)) is not None:
         raise ArchiverError(f"{warc}: damaged or truncated WARC ({problem})")
     yield from failures
+
+
+# A record as its writer reported it (archiver.capture.warcwriter.OnWritten): the WARC file's final
+# name, the member's offset and length, and the member's first bytes uncompressed.
+WrittenMember = tuple[str, int, int, bytes]
+
+
+def _read_member(warc_dir: Path, filename: str, offset: int, length: int):
+    """The record of one gzip member, read by warcio from the file (still NAME.open while written)."""
+    path = warc_dir / filename
+    if not path.exists():
+        path = warc_dir / (filename + ".open")
+    with open(path, "rb") as fh:
+        member = os.pread(fh.fileno(), length, offset)
+    return next(iter(ArchiveIterator(io.BytesIO(member))))
+
+
+def iter_written_rows(members: Iterable[WrittenMember], warc_dir: Path, collection: str,
+                      logs_seen: set[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The rows iter_warc_rows gives for the same records, from what their writer reported, without
+    reading the WARC back. A member whose head does not describe its record as warcio would (content
+    or transfer coding, long headers: gzmembers' rules), and a capture log, whose whole content is
+    needed, are read by warcio from their own member."""
+    for filename, offset, length, head in members:
+        try:
+            record = record_from_head(offset, length, head)
+            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+            if record.needs_warcio or uri.startswith(CAPTURE_LOG_URI_PREFIX):
+                record = _read_member(warc_dir, filename, offset, length)
+        except NotOneRecordPerMember:
+            record = _read_member(warc_dir, filename, offset, length)
+        if record.rec_type == "request":
+            continue
+        uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+        row, sniffed = _record_row(record, collection, filename)
+        row["warc_record_offset"], row["warc_record_length"] = offset, length
+        yield row
+        if record.rec_type == "resource" and uri.startswith(CAPTURE_LOG_URI_PREFIX):
+            if logs_seen is not None:
+                logs_seen.add(uri)
+            log = sniffed + record.content_stream().read()
+            yield from failure_rows(iter(log.splitlines()), collection)
 
 
 def iter_log_file_rows(log: Path, collection: str) -> Iterator[dict[str, Any]]:

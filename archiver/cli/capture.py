@@ -80,15 +80,16 @@ def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_req
         user_agent=user_agent or DEFAULT_USER_AGENT, delay=delay, workers=workers, per_host=per_host,
         timeout=timeout, retries=retries, max_size=max_size, warc_size=warc_size, digest=digest,
         recapture=recapture, prefix=prefix)
-    line = ProgressLine() if (not quiet and not as_json and is_terminal()) else None
-    try:
-        result = run_capture(seeds, collection, options, progress=line)
-    finally:
-        if line is not None:
-            line.clear()
-    from archiver.catalogue import append_capture_run
+    from archiver.catalogue.runcatalogue import RunCatalogue
 
-    append_capture_run(collection, result)
+    line = ProgressLine() if (not quiet and not as_json and is_terminal()) else None
+    with RunCatalogue(collection) as run_catalogue:  # the run's records part, made as it writes
+        try:
+            result = run_capture(seeds, collection, options, progress=line, on_written=run_catalogue.add)
+        finally:
+            if line is not None:
+                line.clear()
+        run_catalogue.finish(result)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
     elif not quiet:

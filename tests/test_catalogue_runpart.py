@@ -1,0 +1,105 @@
+"""`archiver capture` catalogues its run as it writes (archiver/catalogue/runcatalogue.py): the part
+it leaves must be the part made by reading the finished WARCs back, whether the rows were made by
+the helper process or by the run itself, and an interrupted run must leave no part at all."""
+
+from __future__ import annotations
+
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+from capture_support import serve
+
+from archiver.catalogue import RECORDS_SCHEMA, append_capture_run
+from archiver.catalogue import runcatalogue as rc
+from archiver.collection import Collection
+
+SEEDS = ("/", "/gzip", "/chunked", "/gzip-chunked", "/moved", "/private/secret.html", "/missing.html")
+
+
+def _rows(table):
+    return sorted(table.to_pylist(), key=lambda r: (r["warc_filename"] or "", r["warc_record_offset"] or -1,
+                                                    r["warc_type"], r["url"] or ""))
+
+
+def _capture(invoke, coll, *extra):
+    with serve() as (base, _):
+        result = invoke("capture", *[base + s for s in SEEDS], "--collection", coll, "--depth", "1",
+                        "--delay", "0", "--workers", "4", "--timeout", "5", "--quiet", *extra)
+    return result
+
+
+def _rebuilt_from_warcs(coll, tmp_path):
+    """The part append_capture_run writes for the same run, from its WARCs and log alone."""
+    from archiver.capture.options import CaptureResult
+
+    col = Collection(coll)
+    (log,) = col.logs_dir.glob("capture-*.jsonl")
+    again = tmp_path / "again"
+    (again / "warc").mkdir(parents=True)
+    (again / "logs").mkdir()
+    for warc in col.warc_files():
+        (again / "warc" / warc.name).hardlink_to(warc)
+    (again / "logs" / log.name).hardlink_to(log)
+    result = CaptureResult(run_id="x", log_path=again / "logs" / log.name,
+                           warc_files=list(Collection(again).warc_files()))
+    part = append_capture_run(again, result)
+    assert part is not None
+    # the collection's name is a column: compare under the same name
+    return [dict(r, collection=coll.name) for r in _rows(pq.read_table(part, schema=RECORDS_SCHEMA))]
+
+
+@pytest.mark.parametrize("helper_after", [0, 10**9], ids=["helper-process", "in-run"])
+def test_the_part_made_while_capturing_equals_the_part_read_back_from_the_warcs(
+        invoke, tmp_path, monkeypatch, helper_after):
+    monkeypatch.setattr(rc, "HELPER_AFTER", helper_after)
+    used = []
+    real_finish = rc.RunCatalogue.finish
+    monkeypatch.setattr(rc.RunCatalogue, "finish",
+                        lambda self, result: (used.append(self.used_helper), real_finish(self, result))[1])
+    coll = tmp_path / "coll"
+    result = _capture(invoke, coll)
+    assert result.exit_code == 1  # /missing.html is a seed that could not be captured (a 404)
+    assert used == [helper_after == 0]
+    (part,) = Collection(coll).records_catalogue_dir.glob("part-*.parquet")
+    made = _rows(pq.read_table(part, schema=RECORDS_SCHEMA))
+    assert made == _rebuilt_from_warcs(coll, tmp_path)
+    kinds = {r["warc_type"] for r in made}
+    assert {"warcinfo", "response", "revisit", "metadata", "resource", "skipped"} <= kinds
+    zipped = next(r for r in made if (r["url"] or "").endswith("/gzip") and r["warc_type"] == "response")
+    assert zipped["content_mime_detected"] == "text/html"  # read through warcio: gzip content coding
+
+
+def test_a_helper_that_dies_leaves_the_run_catalogued_from_its_warcs(invoke, tmp_path, monkeypatch):
+    monkeypatch.setattr(rc, "HELPER_AFTER", 0)
+    monkeypatch.setattr(rc.sys, "executable", sys.executable)
+    real_popen = rc.subprocess.Popen
+
+    def dying_helper(args, **kwargs):
+        return real_popen([sys.executable, "-c", "import sys; sys.stdin.buffer.read(10); sys.exit(3)"],
+                          **kwargs)
+
+    monkeypatch.setattr(rc.subprocess, "Popen", dying_helper)
+    coll = tmp_path / "coll"
+    assert _capture(invoke, coll).exit_code == 1
+    (part,) = Collection(coll).records_catalogue_dir.glob("part-*.parquet")
+    assert _rows(pq.read_table(part, schema=RECORDS_SCHEMA)) == _rebuilt_from_warcs(coll, tmp_path)
+
+
+def test_an_interrupted_run_leaves_no_part_and_no_helper(tmp_path, monkeypatch):
+    """Leaving the RunCatalogue on an error (Ctrl-C, a full disk) stops the helper before it
+    writes: the records catalogue is as it was."""
+    from archiver.capture import CaptureOptions, capture
+
+    monkeypatch.setattr(rc, "HELPER_AFTER", 0)
+    coll = tmp_path / "coll"
+    helpers = []
+    with serve() as (base, _):
+        with pytest.raises(KeyboardInterrupt):
+            with rc.RunCatalogue(coll) as run_catalogue:
+                capture([base + "/"], coll, CaptureOptions(depth=1, delay=0, timeout=5),
+                        on_written=run_catalogue.add)
+                helpers.append(run_catalogue._helper)
+                raise KeyboardInterrupt
+    assert helpers[0] is not None and helpers[0].returncode is not None  # started, and gone
+    assert not list(Collection(coll).records_catalogue_dir.glob("*"))
