@@ -1,4 +1,4 @@
-"""`archiver capture` catalogues its run as it writes (archiver/catalogue/runcatalogue.py): the part
+"""`archiver capture` catalogues its run as it writes (archiver.runcatalogue.py): the part
 it leaves must be the part made by reading the finished WARCs back, whether the rows were made by
 the helper process or by the run itself, and an interrupted run must leave no part at all."""
 
@@ -11,7 +11,7 @@ import pytest
 from capture_support import serve
 
 from archiver.catalogue import RECORDS_SCHEMA, append_capture_run
-from archiver.catalogue import runcatalogue as rc
+from archiver import runcatalogue as rc
 from archiver.collection import Collection
 
 SEEDS = ("/", "/gzip", "/chunked", "/gzip-chunked", "/moved", "/private/secret.html", "/missing.html")

@@ -207,7 +207,16 @@ class Fetcher:
         self.spool_dir = spool_dir
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._lock = threading.Lock()
-        self._tls = ssl.create_default_context()
+        self._tls_context: ssl.SSLContext | None = None
+
+    @property
+    def _tls(self) -> ssl.SSLContext:
+        """The TLS context, made on the first https connection: loading the system's CA
+        certificates costs about 50 ms, which a crawl of plain-http pages need not pay."""
+        with self._lock:
+            if self._tls_context is None:
+                self._tls_context = ssl.create_default_context()
+            return self._tls_context
 
     def request_bytes(self, url: str) -> bytes:
         parts = urlsplit(url)

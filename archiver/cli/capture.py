@@ -80,7 +80,7 @@ def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_req
         user_agent=user_agent or DEFAULT_USER_AGENT, delay=delay, workers=workers, per_host=per_host,
         timeout=timeout, retries=retries, max_size=max_size, warc_size=warc_size, digest=digest,
         recapture=recapture, prefix=prefix)
-    from archiver.catalogue.runcatalogue import RunCatalogue
+    from archiver.runcatalogue import RunCatalogue
 
     line = ProgressLine() if (not quiet and not as_json and is_terminal()) else None
     with RunCatalogue(collection) as run_catalogue:  # the run's records part, made as it writes

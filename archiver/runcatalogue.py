@@ -106,7 +106,7 @@ class RunCatalogue:
         self.used_helper = True  # one try: if it cannot start, the run makes its rows itself
         try:
             self._helper = subprocess.Popen(
-                [sys.executable, "-m", "archiver.catalogue.runcatalogue", str(self.collection)],
+                [sys.executable, "-m", "archiver.runcatalogue", str(self.collection)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except OSError:
             return
