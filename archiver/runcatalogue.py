@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 HELPER_AFTER = 200  # records written before the rows are handed to a helper process
 SEND_BATCH = 128  # records sent to the helper at a time
+MAX_HELD = 20_000  # reports held without a helper (~160 MB); past that the run re-reads its WARCs
 HELPER_EXIT_WAIT = 10.0  # seconds a helper is given to exit before it is killed
 
 
@@ -90,14 +91,19 @@ class RunCatalogue:
         self._outbox: queue.Queue = queue.Queue()
         self._sender: threading.Thread | None = None
         self._send_failed = False
+        self._overflowed = False
         self.used_helper = False
 
     # -------------------------------------------------------------- collecting (writer's lock held)
     def add(self, where: Written, head: bytes) -> None:
+        if self._overflowed:
+            return
         self._pending.append((where.filename, where.offset, where.length, head))
         if self._helper is None:
             if len(self._pending) >= self.helper_after and not self.used_helper:
                 self._start_helper()
+            elif len(self._pending) > MAX_HELD:  # no helper could be started: bound the memory
+                self._overflowed, self._pending = True, []
         elif len(self._pending) >= SEND_BATCH:
             self._outbox.put(("members", self._pending))
             self._pending = []
@@ -133,6 +139,10 @@ class RunCatalogue:
     def finish(self, result: CaptureResult) -> Path | None:
         """Write the run's records part (None if it has no row) and return its path."""
         finish = _finish_fields(result)
+        if self._overflowed:
+            from archiver.catalogue import append_capture_run
+
+            return append_capture_run(self.collection, result)
         if self._helper is None:
             members, self._pending = self._pending, []
             return _write_run_part(self.collection, members, finish)

@@ -49,10 +49,12 @@ def _rebuilt_from_warcs(coll, tmp_path):
     return [dict(r, collection=coll.name) for r in _rows(pq.read_table(part, schema=RECORDS_SCHEMA))]
 
 
-@pytest.mark.parametrize("helper_after", [0, 10**9], ids=["helper-process", "in-run"])
+@pytest.mark.parametrize("helper_after,max_held", [(0, 10**9), (10**9, 10**9), (10**9, 5)],
+                         ids=["helper-process", "in-run", "in-run-over-memory-bound"])
 def test_the_part_made_while_capturing_equals_the_part_read_back_from_the_warcs(
-        invoke, tmp_path, monkeypatch, helper_after):
+        invoke, tmp_path, monkeypatch, helper_after, max_held):
     monkeypatch.setattr(rc, "HELPER_AFTER", helper_after)
+    monkeypatch.setattr(rc, "MAX_HELD", max_held)  # past it, the run re-reads its WARCs at the end
     used = []
     real_finish = rc.RunCatalogue.finish
     monkeypatch.setattr(rc.RunCatalogue, "finish",
