@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 from capture_support import serve
 
-from archiver.catalogue import RECORDS_SCHEMA, append_capture_run
 from archiver import runcatalogue as rc
+from archiver.catalogue import RECORDS_SCHEMA, append_capture_run
 from archiver.collection import Collection
 
 SEEDS = ("/", "/gzip", "/chunked", "/gzip-chunked", "/moved", "/private/secret.html", "/missing.html")
