@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import queue
+import select
 import signal
 import subprocess
 import sys
@@ -38,6 +39,8 @@ HELPER_AFTER = 200  # records written before the rows are handed to a helper pro
 SEND_BATCH = 128  # records sent to the helper at a time
 MAX_HELD = 20_000  # reports held without a helper (~160 MB); past that the run re-reads its WARCs
 HELPER_EXIT_WAIT = 10.0  # seconds a helper is given to exit before it is killed
+HELPER_REPLY_WAIT = 300.0  # seconds the run waits for the helper's part before reading its WARCs
+OUTBOX_BATCHES = 64  # batches waiting for the helper (~64 MB); past that the helper is given up
 
 
 def run_rows(collection: Path, members: Iterable[WrittenMember], finish: dict[str, Any]
@@ -88,7 +91,7 @@ class RunCatalogue:
         self.helper_after = HELPER_AFTER if helper_after is None else helper_after
         self._pending: list[WrittenMember] = []
         self._helper: subprocess.Popen | None = None
-        self._outbox: queue.Queue = queue.Queue()
+        self._outbox: queue.Queue = queue.Queue(OUTBOX_BATCHES)
         self._sender: threading.Thread | None = None
         self._send_failed = False
         self._overflowed = False
@@ -105,8 +108,16 @@ class RunCatalogue:
             elif len(self._pending) > MAX_HELD:  # no helper could be started: bound the memory
                 self._overflowed, self._pending = True, []
         elif len(self._pending) >= SEND_BATCH:
-            self._outbox.put(("members", self._pending))
+            self._hand_over(("members", self._pending))
             self._pending = []
+
+    def _hand_over(self, message) -> None:
+        """Queue *message* for the helper without ever blocking a worker: a helper that falls this
+        far behind is given up, and the run reads its WARCs back at the end instead."""
+        try:
+            self._outbox.put_nowait(message)
+        except queue.Full:
+            self._send_failed = True
 
     def _start_helper(self) -> None:
         self.used_helper = True  # one try: if it cannot start, the run makes its rows itself
@@ -118,7 +129,7 @@ class RunCatalogue:
             return
         self._sender = threading.Thread(target=self._send, name="catalogue-sender", daemon=True)
         self._sender.start()
-        self._outbox.put(("members", self._pending))
+        self._hand_over(("members", self._pending))
         self._pending = []
 
     def _send(self) -> None:
@@ -146,32 +157,46 @@ class RunCatalogue:
         if self._helper is None:
             members, self._pending = self._pending, []
             return _write_run_part(self.collection, members, finish)
-        self._outbox.put(("members", self._pending))
-        self._pending = []
-        self._outbox.put(("finish", finish))
-        self._outbox.put(None)
-        self._sender.join()
         reply = None
-        with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
-            reply = pickle.load(self._helper.stdout)
+        if not self._send_failed:
+            self._outbox.put(("members", self._pending))  # the workers are done: blocking is fine
+            self._outbox.put(("finish", finish))
+            self._outbox.put(None)
+            self._pending = []
+            self._sender.join(HELPER_REPLY_WAIT)
+            if not self._sender.is_alive() and not self._send_failed:
+                reply = self._reply(HELPER_REPLY_WAIT)
         self._stop_helper()
-        if self._send_failed or not isinstance(reply, tuple) or reply[0] not in ("done", "error"):
-            # the helper died or could not be fed: catalogue the run from its WARCs, as before
-            from archiver.catalogue import append_capture_run
+        if isinstance(reply, tuple) and reply[0] == "done":
+            return Path(reply[1]) if reply[1] else None
+        # The helper died, fell behind, did not answer in time, or failed: catalogue the run from
+        # its WARCs, as before (an error there is the run's error).
+        from archiver.catalogue import append_capture_run
 
-            return append_capture_run(self.collection, result)
-        if reply[0] == "error":
-            raise ArchiverError(reply[1])
-        return Path(reply[1]) if reply[1] else None
+        return append_capture_run(self.collection, result)
+
+    def _reply(self, timeout: float):
+        stdout = self._helper.stdout
+        ready, _, _ = select.select([stdout], [], [], timeout)
+        if not ready:
+            return None
+        with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
+            return pickle.load(stdout)
+        return None
 
     def _stop_helper(self) -> None:
         helper, self._helper = self._helper, None
         if helper is None:
             return
         if self._sender is not None and self._sender.is_alive():
-            self._outbox.put(None)
-            self._sender.join(HELPER_EXIT_WAIT)
-        with contextlib.suppress(OSError):
+            self._send_failed = True  # the sender drops what is left and closes the helper's input
+            with contextlib.suppress(queue.Full):
+                self._outbox.put_nowait(None)
+            self._sender.join(1.0)
+            if self._sender.is_alive():  # blocked writing to a helper that does not read
+                helper.kill()
+                self._sender.join(HELPER_EXIT_WAIT)
+        with contextlib.suppress(OSError, ValueError):
             helper.stdin.close()
         try:
             helper.wait(HELPER_EXIT_WAIT)

@@ -439,3 +439,18 @@ def test_a_record_prepared_before_its_file_rolled_over_names_the_new_files_warci
     assert second[1][1]["WARC-Warcinfo-ID"] == second[0][1]["WARC-Record-ID"]
     assert first[1][1]["WARC-Warcinfo-ID"] == first[0][1]["WARC-Record-ID"]
     assert_warcio_accepts(writer.files)
+
+
+def test_a_closed_writer_takes_no_more_records(tmp_path):
+    """After an interrupted run closed the writer, a worker still finishing a fetch must not open
+    a new NAME.warc.gz.open that nothing would ever close."""
+    from archiver.capture.warcwriter import WarcFileWriter, WarcRecord
+
+    writer = WarcFileWriter(tmp_path)
+    writer.write([WarcRecord.from_bytes("resource", [("WARC-Target-URI", "urn:x:1")], b"x", None, "sha256")])
+    writer.close()
+    late = WarcRecord.from_bytes("resource", [("WARC-Target-URI", "urn:x:2")], b"y", None, "sha256")
+    for attempt in (writer.prepare, writer.write):
+        with pytest.raises(ArchiverError, match="closed"):
+            attempt([late])
+    assert [p.name for p in tmp_path.iterdir()] == [writer.files[0].name]

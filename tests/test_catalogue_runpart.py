@@ -59,10 +59,18 @@ def test_the_part_made_while_capturing_equals_the_part_read_back_from_the_warcs(
     real_finish = rc.RunCatalogue.finish
     monkeypatch.setattr(rc.RunCatalogue, "finish",
                         lambda self, result: (used.append(self.used_helper), real_finish(self, result))[1])
+    from archiver.catalogue import records
+
+    read_back = []
+    real_read = records._read_member
+    monkeypatch.setattr(records, "_read_member",
+                        lambda *a: read_back.append(real_read(*a)) or read_back[-1])
     coll = tmp_path / "coll"
     result = _capture(invoke, coll)
     assert result.exit_code == 1  # /missing.html is a seed that could not be captured (a 404)
     assert used == [helper_after == 0]
+    # only what the head cannot describe is read back (never a request: requests are not rows)
+    assert "request" not in {r.rec_type for r in read_back}
     (part,) = Collection(coll).records_catalogue_dir.glob("part-*.parquet")
     made = _rows(pq.read_table(part, schema=RECORDS_SCHEMA))
     assert made == _rebuilt_from_warcs(coll, tmp_path)
@@ -72,14 +80,21 @@ def test_the_part_made_while_capturing_equals_the_part_read_back_from_the_warcs(
     assert zipped["content_mime_detected"] == "text/html"  # read through warcio: gzip content coding
 
 
-def test_a_helper_that_dies_leaves_the_run_catalogued_from_its_warcs(invoke, tmp_path, monkeypatch):
+FAILING_HELPERS = {
+    "dies": "import sys; sys.stdin.buffer.read(10); sys.exit(3)",
+    "answers-an-error": ("import pickle, sys\n"
+                         "while pickle.load(sys.stdin.buffer)[0] != 'finish': pass\n"
+                         "pickle.dump(('error', 'boom'), sys.stdout.buffer); sys.stdout.flush()"),
+}
+
+
+@pytest.mark.parametrize("helper", FAILING_HELPERS)
+def test_a_failing_helper_leaves_the_run_catalogued_from_its_warcs(invoke, tmp_path, monkeypatch, helper):
     monkeypatch.setattr(rc, "HELPER_AFTER", 0)
-    monkeypatch.setattr(rc.sys, "executable", sys.executable)
     real_popen = rc.subprocess.Popen
 
     def dying_helper(args, **kwargs):
-        return real_popen([sys.executable, "-c", "import sys; sys.stdin.buffer.read(10); sys.exit(3)"],
-                          **kwargs)
+        return real_popen([sys.executable, "-c", FAILING_HELPERS[helper]], **kwargs)
 
     monkeypatch.setattr(rc.subprocess, "Popen", dying_helper)
     coll = tmp_path / "coll"

@@ -210,6 +210,7 @@ class WarcFileWriter:
         self._serial = 0
         self._pos = 0
         self._warcinfo_id: str | None = None
+        self._closed = False
 
     @property
     def current_filename(self) -> str:
@@ -240,6 +241,7 @@ class WarcFileWriter:
         PREPARE_LIMIT is left to `write`, which streams it; so is every record whose file rolls
         over in between (its WARC-Warcinfo-ID would name the previous file's warcinfo)."""
         with self._lock:
+            self._refuse_if_closed()
             if self._fh is None:
                 self._open_new()
             warcinfo_id = self._warcinfo_id
@@ -298,6 +300,7 @@ class WarcFileWriter:
         """Write *records* (or their `prepare`d members) as a group into one file (a
         request/response pair is never split)."""
         with self._lock:
+            self._refuse_if_closed()
             if self._fh is None:
                 self._open_new()
             written = self._write_members(records)
@@ -315,8 +318,16 @@ class WarcFileWriter:
         fsync_dir(self.directory)
         self.files.append(final)
 
+    def _refuse_if_closed(self) -> None:
+        # A worker still running after an interrupted run closed the writer must not open a new
+        # file that nothing would close (it would stay NAME.warc.gz.open).
+        if self._closed:
+            raise ArchiverError("the WARC writer is closed: the run has ended")
+
     def close(self) -> None:
-        """Close the current file: fsync and rename NAME.warc.gz.open to NAME.warc.gz."""
+        """Close the current file: fsync and rename NAME.warc.gz.open to NAME.warc.gz. The writer
+        takes no records after this."""
         with self._lock:
+            self._closed = True
             if self._fh is not None:
                 self._close_current()

@@ -271,11 +271,16 @@ WrittenMember = tuple[str, int, int, bytes]
 
 def _read_member(warc_dir: Path, filename: str, offset: int, length: int):
     """The record of one gzip member, read by warcio from the file (still NAME.open while written)."""
-    path = warc_dir / filename
-    if not path.exists():
-        path = warc_dir / (filename + ".open")
-    with open(path, "rb") as fh:
-        member = os.pread(fh.fileno(), length, offset)
+    final = warc_dir / filename
+    for path in (final, warc_dir / (filename + ".open"), final):  # the rename may fall in between
+        try:
+            with open(path, "rb") as fh:
+                member = os.pread(fh.fileno(), length, offset)
+            break
+        except FileNotFoundError:
+            continue
+    else:
+        raise ArchiverError(f"{final}: no such WARC file")
     return next(iter(ArchiveIterator(io.BytesIO(member))))
 
 
@@ -288,6 +293,8 @@ def iter_written_rows(members: Iterable[WrittenMember], warc_dir: Path, collecti
     for filename, offset, length, head in members:
         try:
             record = record_from_head(offset, length, head)
+            if record.rec_type == "request":
+                continue  # not catalogued (as in iter_warc_rows), so never read back
             uri = record.rec_headers.get_header("WARC-Target-URI") or ""
             if record.needs_warcio or uri.startswith(CAPTURE_LOG_URI_PREFIX):
                 record = _read_member(warc_dir, filename, offset, length)
