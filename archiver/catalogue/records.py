@@ -24,7 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.catalogue.domains import registered_domain
-from archiver.catalogue.gzmembers import NotOneRecordPerMember, iter_members, record_from_head
+from archiver.catalogue.gzmembers import FastRecord, NotOneRecordPerMember, iter_members, record_from_head
 from archiver.catalogue.surt import surt_key
 from archiver.errors import ArchiverError
 from archiver.warctail import load_failure, tail_problem
@@ -186,6 +186,32 @@ def failure_rows(log_lines: Iterable[bytes], collection: str) -> Iterator[dict[s
 Locate = Callable[[], tuple[int, int]]
 
 
+def _needs_whole_member(fast) -> bool:
+    """A FastRecord that warcio must read from its member: one gzmembers cannot describe exactly
+    as warcio would, or a capture log, whose whole content becomes rows."""
+    uri = fast.rec_headers.get_header("WARC-Target-URI") or ""
+    return fast.needs_warcio or uri.startswith(CAPTURE_LOG_URI_PREFIX)
+
+
+def _member_record(fh: BinaryIO, offset: int, length: int):
+    """The record of the gzip member of *length* bytes at *offset*, parsed by warcio alone."""
+    member = os.pread(fh.fileno(), length, offset)
+    return next(iter(ArchiveIterator(io.BytesIO(member))))
+
+
+def _log_failure_rows(record, sniffed: bytes, collection: str, logs_seen: set[str] | None
+                      ) -> list[dict[str, Any]]:
+    """The not-captured rows of *record* if it is a capture log (*sniffed*: its content's first
+    bytes, already read), else none; its URI is added to *logs_seen*."""
+    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+    if record.rec_type != "resource" or not uri.startswith(CAPTURE_LOG_URI_PREFIX):
+        return []
+    if logs_seen is not None:
+        logs_seen.add(uri)
+    log = sniffed + record.content_stream().read()  # capture logs are small
+    return list(failure_rows(iter(log.splitlines()), collection))
+
+
 def _records(fh: BinaryIO, is_arc: bool, include_requests: bool,
              ended_whole: list[bool]) -> Iterator[tuple[Any, Locate]]:
     """(record, locate) for each record of the open WARC *fh*: locate() -> (offset, length) as
@@ -201,13 +227,10 @@ def _records(fh: BinaryIO, is_arc: bool, include_requests: bool,
         try:
             for fast in iter_members(fh):
                 where = (fast.offset, fast.length)
-                uri = fast.rec_headers.get_header("WARC-Target-URI") or ""
                 if fast.rec_type == "request" and not include_requests:
                     yield fast, lambda where=where: where  # skipped: nothing more to read
-                elif fast.needs_warcio or uri.startswith(CAPTURE_LOG_URI_PREFIX):  # all its content
-                    member = os.pread(fh.fileno(), fast.length, fast.offset)
-                    record = next(iter(ArchiveIterator(io.BytesIO(member))))
-                    yield record, lambda where=where: where
+                elif _needs_whole_member(fast):
+                    yield _member_record(fh, fast.offset, fast.length), lambda where=where: where
                 else:
                     yield fast, lambda where=where: where
             ended_whole.append(True)
@@ -236,16 +259,11 @@ def iter_warc_rows(warc: Path, collection: str, *, include_requests: bool = Fals
                 if record.format != "warc" and not is_arc:
                     # warcio reads any first line as an ARC header; only .arc files are ARC.
                     raise ArchiveLoadFailed("no WARC/1.x version line")
-                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
                 if record.rec_type == "request" and not include_requests:
                     last_offset = locate()[0]  # (warcio reads to the record's end)
                     continue
                 row, head = _record_row(record, collection, warc.name)
-                if record.rec_type == "resource" and uri.startswith(CAPTURE_LOG_URI_PREFIX):
-                    if logs_seen is not None:
-                        logs_seen.add(uri)
-                    log = head + record.content_stream().read()  # capture logs are small
-                    failures.extend(failure_rows(iter(log.splitlines()), collection))
+                failures.extend(_log_failure_rows(record, head, collection, logs_seen))
                 row["warc_record_offset"], row["warc_record_length"] = locate()
                 last_offset = row["warc_record_offset"]
                 yield row
@@ -275,13 +293,10 @@ def _read_member(warc_dir: Path, filename: str, offset: int, length: int):
     for path in (final, warc_dir / (filename + ".open"), final):  # the rename may fall in between
         try:
             with open(path, "rb") as fh:
-                member = os.pread(fh.fileno(), length, offset)
-            break
+                return _member_record(fh, offset, length)
         except FileNotFoundError:
             continue
-    else:
-        raise ArchiverError(f"{final}: no such WARC file")
-    return next(iter(ArchiveIterator(io.BytesIO(member))))
+    raise ArchiverError(f"{final}: no such WARC file")
 
 
 def iter_written_rows(members: Iterable[WrittenMember], warc_dir: Path, collection: str,
@@ -293,24 +308,16 @@ def iter_written_rows(members: Iterable[WrittenMember], warc_dir: Path, collecti
     for filename, offset, length, head in members:
         try:
             record = record_from_head(offset, length, head)
-            if record.rec_type == "request":
-                continue  # not catalogued (as in iter_warc_rows), so never read back
-            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-            if record.needs_warcio or uri.startswith(CAPTURE_LOG_URI_PREFIX):
-                record = _read_member(warc_dir, filename, offset, length)
-        except NotOneRecordPerMember:
+        except NotOneRecordPerMember:  # a WARC header longer than the head kept
             record = _read_member(warc_dir, filename, offset, length)
         if record.rec_type == "request":
-            continue
-        uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+            continue  # not catalogued (as in iter_warc_rows), so never read back
+        if isinstance(record, FastRecord) and _needs_whole_member(record):
+            record = _read_member(warc_dir, filename, offset, length)
         row, sniffed = _record_row(record, collection, filename)
         row["warc_record_offset"], row["warc_record_length"] = offset, length
         yield row
-        if record.rec_type == "resource" and uri.startswith(CAPTURE_LOG_URI_PREFIX):
-            if logs_seen is not None:
-                logs_seen.add(uri)
-            log = sniffed + record.content_stream().read()
-            yield from failure_rows(iter(log.splitlines()), collection)
+        yield from _log_failure_rows(record, sniffed, collection, logs_seen)
 
 
 def iter_log_file_rows(log: Path, collection: str) -> Iterator[dict[str, Any]]:
