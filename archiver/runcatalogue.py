@@ -81,6 +81,9 @@ def _finish_fields(result: CaptureResult) -> dict[str, Any]:
             "logs": [str(result.log_path)] if result.log_path else []}
 
 
+_NOT_MADE = object()  # finish(): the rows could not be made from the reports
+
+
 class RunCatalogue:
     """Collects a run's written records (pass `add` as capture's on_written) and writes the run's
     records part with `finish`. Use as a context manager: leaving it on an error (Ctrl-C, a
@@ -148,15 +151,26 @@ class RunCatalogue:
 
     # -------------------------------------------------------------- ending
     def finish(self, result: CaptureResult) -> Path | None:
-        """Write the run's records part (None if it has no row) and return its path."""
-        finish = _finish_fields(result)
-        if self._overflowed:
-            from archiver.catalogue import append_capture_run
+        """Write the run's records part (None if it has no row) and return its path.
 
-            return append_capture_run(self.collection, result)
-        if self._helper is None:
+        If the rows cannot be made from the reports (the helper died, fell behind, did not answer
+        in time or failed; a member could not be read back; too many reports were held), the run
+        is catalogued from its WARCs as append_capture_run does, whose errors are the run's."""
+        finish = _finish_fields(result)
+        made = _NOT_MADE
+        if self._helper is not None:
+            made = self._finish_with_helper(finish)
+        elif not self._overflowed:
             members, self._pending = self._pending, []
-            return _write_run_part(self.collection, members, finish)
+            with contextlib.suppress(Exception):  # write_rows leaves nothing behind when it fails
+                made = _write_run_part(self.collection, members, finish)
+        if made is not _NOT_MADE:
+            return made
+        from archiver.catalogue import append_capture_run
+
+        return append_capture_run(self.collection, result)
+
+    def _finish_with_helper(self, finish: dict[str, Any]):
         reply = None
         if not self._send_failed:
             self._outbox.put(("members", self._pending))  # the workers are done: blocking is fine
@@ -169,11 +183,7 @@ class RunCatalogue:
         self._stop_helper()
         if isinstance(reply, tuple) and reply[0] == "done":
             return Path(reply[1]) if reply[1] else None
-        # The helper died, fell behind, did not answer in time, or failed: catalogue the run from
-        # its WARCs, as before (an error there is the run's error).
-        from archiver.catalogue import append_capture_run
-
-        return append_capture_run(self.collection, result)
+        return _NOT_MADE
 
     def _reply(self, timeout: float):
         stdout = self._helper.stdout
@@ -250,4 +260,9 @@ def _helper_main(collection: Path) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.stdin.isatty():
+        print("archiver.runcatalogue: the helper of 'archiver capture' (usage: python -m "
+              "archiver.runcatalogue COLLECTION, fed by the capture); run 'archiver catalogue build' "
+              "to catalogue WARCs", file=sys.stderr)
+        sys.exit(2)
     sys.exit(_helper_main(Path(sys.argv[1])))

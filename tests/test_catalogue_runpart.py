@@ -80,23 +80,55 @@ def test_the_part_made_while_capturing_equals_the_part_read_back_from_the_warcs(
     assert zipped["content_mime_detected"] == "text/html"  # read through warcio: gzip content coding
 
 
-FAILING_HELPERS = {
-    "dies": "import sys; sys.stdin.buffer.read(10); sys.exit(3)",
-    "answers-an-error": ("import pickle, sys\n"
-                         "while pickle.load(sys.stdin.buffer)[0] != 'finish': pass\n"
-                         "pickle.dump(('error', 'boom'), sys.stdout.buffer); sys.stdout.flush()"),
+_READ_ALL = "import pickle, sys\nwhile pickle.load(sys.stdin.buffer)[0] != 'finish': pass\n"
+FAILING_HELPERS = {  # name: (helper program, RunCatalogue settings, must the run kill it)
+    "dies": ("import sys; sys.stdin.buffer.read(10); sys.exit(3)", {}, False),
+    "answers-an-error": (_READ_ALL + "pickle.dump(('error', 'boom'), sys.stdout.buffer); sys.stdout.flush()",
+                         {}, False),
+    # reads nothing: the outbox (one batch of one record) fills, the run gives the helper up
+    "falls-behind": ("import time; time.sleep(30)",
+                     {"OUTBOX_BATCHES": 1, "SEND_BATCH": 1, "HELPER_EXIT_WAIT": 0.5}, True),
+    "never-answers": (_READ_ALL + "import time; time.sleep(30)",
+                      {"HELPER_REPLY_WAIT": 0.5, "HELPER_EXIT_WAIT": 0.5}, True),
 }
 
 
 @pytest.mark.parametrize("helper", FAILING_HELPERS)
 def test_a_failing_helper_leaves_the_run_catalogued_from_its_warcs(invoke, tmp_path, monkeypatch, helper):
+    program, settings, killed = FAILING_HELPERS[helper]
     monkeypatch.setattr(rc, "HELPER_AFTER", 0)
+    for name, value in settings.items():
+        monkeypatch.setattr(rc, name, value)
     real_popen = rc.subprocess.Popen
+    started = []
 
-    def dying_helper(args, **kwargs):
-        return real_popen([sys.executable, "-c", FAILING_HELPERS[helper]], **kwargs)
+    def failing_helper(args, **kwargs):
+        started.append(real_popen([sys.executable, "-c", program], **kwargs))
+        return started[-1]
 
-    monkeypatch.setattr(rc.subprocess, "Popen", dying_helper)
+    monkeypatch.setattr(rc.subprocess, "Popen", failing_helper)
+    coll = tmp_path / "coll"
+    assert _capture(invoke, coll).exit_code == 1
+    (part,) = Collection(coll).records_catalogue_dir.glob("part-*.parquet")
+    assert _rows(pq.read_table(part, schema=RECORDS_SCHEMA)) == _rebuilt_from_warcs(coll, tmp_path)
+    (process,) = started
+    assert process.returncode is not None  # not left running
+    if killed:  # did not wait out the helper's 30 s
+        assert process.returncode == -9
+
+
+def test_a_member_that_cannot_be_read_back_leaves_the_run_catalogued_from_its_warcs(
+        invoke, tmp_path, monkeypatch):
+    """The run making its own rows falls back as the helper does: one member it cannot read back
+    (here: every one) costs the fast path, not the part or a traceback."""
+    from archiver.catalogue import records
+
+    monkeypatch.setattr(rc, "HELPER_AFTER", 10**9)
+
+    def unreadable(*args):
+        raise ValueError("cannot read this member back")
+
+    monkeypatch.setattr(records, "_read_member", unreadable)
     coll = tmp_path / "coll"
     assert _capture(invoke, coll).exit_code == 1
     (part,) = Collection(coll).records_catalogue_dir.glob("part-*.parquet")
