@@ -454,3 +454,22 @@ def test_a_closed_writer_takes_no_more_records(tmp_path):
         with pytest.raises(ArchiverError, match="closed"):
             attempt([late])
     assert [p.name for p in tmp_path.iterdir()] == [writer.files[0].name]
+
+
+@pytest.mark.parametrize("head,encoding,stored", [
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF", None, True),  # JPEG
+    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", None, True),  # WebP
+    (b"\x00\x00\x00\x18ftypmp42", None, True),  # MP4
+    (b"wOF2\x00\x01\x00\x00", None, True),  # WOFF2
+    (b"PK\x03\x04\x14\x00", None, True),  # zip, docx, epub
+    (b"\x1f\x8b\x08\x00", None, True),  # a gzip file
+    (b"<!doctype html>", "gzip", True),  # any content coding on the wire
+    (b"<!doctype html>", "identity", False),
+    (b"<!doctype html>", None, False),
+    (b"\x89PNG\r\n\x1a\n", None, False),  # deflate still saves ~10% on PNG
+    (b"RIFF\x24\x00\x00\x00WAVEfmt ", None, False),  # RIFF, but not WebP
+])
+def test_which_payloads_are_stored_without_deflating_again(head, encoding, stored):
+    from archiver.capture.warcwriter import is_precompressed
+
+    assert is_precompressed(head, encoding) is stored
