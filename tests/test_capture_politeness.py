@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 
+import pytest
 from capture_support import Site, serve
 
 from archiver.capture import CaptureOptions, capture
@@ -40,13 +42,44 @@ def test_delay_spaces_fetches_from_one_host(tmp_path):
     assert len(site.starts) == 6 and min(gaps) >= 0.14
 
 
-def test_robots_crawl_delay_is_honoured(tmp_path):
-    site = _site(1, 0)
-    site.robots = b"User-agent: archiver\nCrawl-delay: 1\nDisallow: /private/\n"  # whole seconds only
+@pytest.mark.parametrize("delay,pages", [("1", 1), ("0.4", 2)])  # fractional seconds too
+def test_robots_crawl_delay_is_honoured(tmp_path, delay, pages):
+    site = _site(pages, 0)
+    site.robots = f"User-agent: archiver\nCrawl-delay: {delay}\nDisallow: /private/\n".encode()
     with serve(site) as (base, _):
         capture([base + "/list.html"], tmp_path, CaptureOptions(depth=1, delay=0, requisites=False))
         gaps = [b - a for a, b in zip(site.starts[1:], site.starts[2:], strict=False)]
-    assert len(gaps) == 1 and gaps[0] >= 0.95
+    assert len(gaps) == pages and min(gaps) >= float(delay) - 0.02
+
+
+def test_robots_rules_are_matched_as_rfc_9309_says(tmp_path):
+    """The longest matching rule wins (an allow wins a tie), `*` matches any characters and `$`
+    ends a path (RFC 9309 sections 2.2.2 and 2.2.3); the agent's own group replaces the * group."""
+    site = Site()
+    site.robots = (b"User-agent: *\nDisallow: /\n\n"
+                   b"User-agent: Archiver\nDisallow: /news/\nAllow: /news/open\n"
+                   b"Disallow: /*?session=\nDisallow: /*.pdf$\nAllow: /page\nDisallow: /*.bak\n")
+    for path in ("/news/open.html", "/news/shut.html", "/a.html", "/a.pdf", "/a.pdf.html", "/page.bak"):
+        site.extra[path] = _ok
+    paths = ["/news/open.html", "/news/shut.html", "/a.html?session=9", "/a.html?lang=en", "/a.pdf",
+             "/a.pdf.html", "/page.bak"]
+    with serve(site) as (base, _):
+        result = capture([base + p for p in paths], tmp_path, CaptureOptions(delay=0, requisites=False))
+    lines = [json.loads(line) for line in result.log_path.read_text().splitlines()]
+    outcome = {line["url"][len(base):]: line["outcome"] for line in lines
+               if not line["url"].endswith("/robots.txt")}
+    assert outcome == {"/news/open.html": "captured", "/news/shut.html": "skipped",
+                       "/a.html?session=9": "skipped", "/a.html?lang=en": "captured", "/a.pdf": "skipped",
+                       "/a.pdf.html": "captured", "/page.bak": "skipped"}
+
+
+def _ok(handler) -> None:
+    body = f"<html><body>{handler.path}</body></html>".encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 def test_robots_rules_for_another_agent_do_not_apply(tmp_path):

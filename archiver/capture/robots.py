@@ -1,7 +1,12 @@
 """robots.txt (RFC 9309), fetched once per host through the capture's own fetcher and recorded.
 
 The rules are matched against the user agent's product token (`archiver` in
-`archiver/0.1 (+mailto:...)`), as RFC 9309 section 2.2.1 asks. Unreachable robots.txt answers
+`archiver/0.1 (+mailto:...)`), as RFC 9309 section 2.2.1 asks. Rules are parsed and matched by
+Protego (Scrapy's robots.txt parser): the longest matching rule wins and an allow wins a tie
+(2.2.2), `*` and `$` are special characters in paths (2.2.3), and Crawl-delay may be fractional.
+The standard library's robotparser takes the first matching rule in file order and reads `*`
+and `$` literally, so it fetched `/a?session=1` under `Disallow: /*?session=` and refused
+`/private/public` under `Disallow: /private/` + `Allow: /private/public`. Unreachable robots.txt answers
 are handled as the RFC says: 4xx means no restrictions (2.3.1.3), 5xx or a network failure means
 complete disallow (2.3.1.4).
 """
@@ -9,9 +14,10 @@ complete disallow (2.3.1.4).
 from __future__ import annotations
 
 import threading
-import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from protego import Protego
 
 from archiver.errors import ArchiverError
 
@@ -23,7 +29,7 @@ def product_token(user_agent: str) -> str:
 
 @dataclass
 class HostRules:
-    parser: urllib.robotparser.RobotFileParser | None  # None: allow everything
+    parser: Protego | None  # None: allow everything
     disallow_all: bool = False
     reason: str = ""
     unreachable: bool = False  # no answer at all: the host is down, not merely closed to us
@@ -31,7 +37,7 @@ class HostRules:
     def allowed(self, token: str, url: str) -> bool:
         if self.disallow_all:
             return False
-        return self.parser is None or self.parser.can_fetch(token, url)
+        return self.parser is None or self.parser.can_fetch(url, token)
 
     def crawl_delay(self, token: str) -> float | None:
         if self.parser is None:
@@ -70,9 +76,7 @@ class RobotsCache:
             return HostRules(None, disallow_all=True, reason=f"robots.txt unreachable: {exc}",
                              unreachable=True)
         if 200 <= status < 300:
-            parser = urllib.robotparser.RobotFileParser()
-            parser.parse(body.decode("utf-8", "replace").splitlines())
-            return HostRules(parser)
+            return HostRules(Protego.parse(body.decode("utf-8", "replace")))
         if 400 <= status < 500:
             return HostRules(None)
         return HostRules(None, disallow_all=True, reason=f"robots.txt answered HTTP {status}")
