@@ -96,3 +96,28 @@ def test_css_comments_hold_no_links():
     css = b"/* background set with url(...) below */ body { background: url(/img/a.png) }"
     links = css_links(css, "http://127.0.0.1:8000/style.css")
     assert list(links.requisites) == ["http://127.0.0.1:8000/img/a.png"]
+
+
+def test_cached_link_resolution_is_per_page_and_per_origin():
+    """The same link text on different pages resolves by each page: relative links by the page's
+    path, root-relative ones by its origin, whatever an earlier page left in the cache."""
+    page = b'<a href="x.html"> <a href="/y.html"> <a href=" https://other.example/z "> <a href="#top">'
+    for _ in range(2):  # the second round is served from the cache
+        a = html_links(page, "https://news.example/world/story")
+        b = html_links(page, "https://news.example/sport/match")
+        c = html_links(page, "http://mirror.example:8080/world/story")
+        assert list(a.outlinks) == ["https://news.example/world/x.html", "https://news.example/y.html",
+                                    "https://other.example/z"]
+        assert list(b.outlinks)[0] == "https://news.example/sport/x.html"
+        assert list(c.outlinks)[:2] == ["http://mirror.example:8080/world/x.html",
+                                        "http://mirror.example:8080/y.html"]
+
+
+def test_a_url_keeps_the_context_it_was_first_found_by():
+    page = (b'<a href="/story">s</a><area href="/story"><area href="/map">'
+            b'<img src="/p.jpg"><img srcset="/p.jpg 1x, /p2.jpg 2x">')
+    links = html_links(page, "https://news.example/")
+    assert links.outlinks == {"https://news.example/story": "a/@href",
+                              "https://news.example/map": "area/@href"}
+    assert links.requisites == {"https://news.example/p.jpg": "img/@src",
+                                "https://news.example/p2.jpg": "img/@srcset"}

@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from lxml import etree
 
@@ -40,34 +41,59 @@ class Links:
         """Add each of *raws* (link values as written on a page at *base*) found by *context*.
 
         A news site repeats the same navigation links on every page, so resolved links are
-        cached. An absolute link does not depend on the page and a root-relative one only on the
-        page's origin, so their entries serve every page; other relative links are keyed by page."""
+        cached. An absolute or root-relative link resolves the same on every page of an origin:
+        those are looked up for a whole page at once, in one dict per origin, with no Python step
+        per link. Other relative links depend on the page and take the per-link path."""
         target = self.requisites if kind == "E" else self.outlinks
         origin = _origin(base) or base
-        cache = _RESOLVED
-        for raw in raws:
-            raw = raw.strip()
-            if not raw or raw.startswith(_NOT_LINKS):
-                continue
-            if raw.startswith(("http://", "https://")):
-                key = ("", raw)
-            elif raw[0] == "/" and raw[1:2] != "/":
-                key = (origin, raw)
-            else:
-                key = (base, raw)
-            url = cache.get(key, _MISSING)
-            if url is _MISSING:
-                if len(cache) >= _RESOLVED_MAX:
-                    cache.clear()  # bounded memory; the next pages fill it again with their links
-                url = cache[key] = normalize(join(key[0] or base, raw))
-            if url is not None and url not in target:
-                target[url] = context
+        known = _BY_ORIGIN.get(origin)
+        if known is None:
+            if len(_BY_ORIGIN) >= _ORIGINS_MAX:
+                _BY_ORIGIN.clear()  # bounded memory: the next pages fill it again
+            known = _BY_ORIGIN[origin] = {}
+        raws = raws if isinstance(raws, list) else list(raws)
+        urls = list(map(known.get, raws, repeat(_MISSING)))
+        if _MISSING in urls or _RELATIVE in urls:
+            if len(known) >= _RESOLVED_MAX:
+                known.clear()
+            for i, url in enumerate(urls):
+                if url is _MISSING or url is _RELATIVE:
+                    urls[i] = self._resolve(known, origin, base, raws[i])
+        fresh = dict.fromkeys(urls, context)
+        fresh.pop(None, None)
+        if target:
+            for url in target.keys() & fresh.keys():
+                del fresh[url]  # the first context a URL was found by is the one it keeps
+        target.update(fresh)
+
+    @staticmethod
+    def _resolve(known: dict, origin: str, base: str, raw: str) -> str | None:
+        """The normal URL of one link *raw* (None: not a link), remembering in *known* (the
+        origin's cache, keyed by the link as written) what only depends on the origin."""
+        link = raw.strip()
+        if not link or link.startswith(_NOT_LINKS):
+            known[raw] = None
+            return None
+        if link.startswith(("http://", "https://")) or (link[0] == "/" and link[1:2] != "/"):
+            url = known[raw] = normalize(join(base, link))
+            return url
+        known[raw] = _RELATIVE
+        key = (base, link)
+        url = _RESOLVED.get(key, _MISSING)
+        if url is _MISSING:
+            if len(_RESOLVED) >= _RESOLVED_MAX:
+                _RESOLVED.clear()
+            url = _RESOLVED[key] = normalize(join(base, link))
+        return url
 
 
 _NOT_LINKS = ("data:", "javascript:", "mailto:", "tel:", "#", "about:")
-_RESOLVED: dict[tuple[str, str], str | None] = {}  # (base or origin or "", raw link) -> normal URL
+_BY_ORIGIN: dict[str, dict[str, object]] = {}  # origin -> {link as written: normal URL, None or _RELATIVE}
+_ORIGINS_MAX = 1024
+_RESOLVED: dict[tuple[str, str], str | None] = {}  # (page URL, relative link) -> normal URL
 _RESOLVED_MAX = 1 << 16
 _MISSING = object()
+_RELATIVE = object()  # in an origin's cache: a link that resolves against its page, not the origin
 
 
 @functools.lru_cache(maxsize=1024)
