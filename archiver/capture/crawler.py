@@ -7,7 +7,6 @@ written as request + response (or revisit) + metadata in one group, then logged.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
 import secrets
@@ -19,8 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
-
-from warcio.archiveiterator import ArchiveIterator
 
 from archiver import SOFTWARE
 from archiver.capture.capturelog import CaptureLog, CollectionState, Stored, rfc3339
@@ -104,6 +101,8 @@ def _retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # imported when needed: most runs never see an HTTP-date Retry-After
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -115,6 +114,8 @@ def _retry_after(value: str | None) -> float | None:
 
 def _read_stored_body(path: Path, offset: int, limit: int) -> bytes | None:
     """The decoded body of the response record at *offset* (for re-reading links on resume)."""
+    from warcio.archiveiterator import ArchiveIterator  # only resumed runs read WARCs back
+
     with open(path, "rb") as fh:
         fh.seek(offset)
         for record in ArchiveIterator(fh):
@@ -125,6 +126,8 @@ def _read_stored_body(path: Path, offset: int, limit: int) -> bytes | None:
 
 def _run_id_of(path: Path) -> str | None:
     """The archiver-run-id named in the warcinfo record that opens *path*."""
+    from warcio.archiveiterator import ArchiveIterator
+
     with open(path, "rb") as fh:
         for record in ArchiveIterator(fh):
             for line in record.content_stream().read(1 << 20).decode("utf-8", "replace").splitlines():
@@ -525,6 +528,8 @@ class Crawl:
         location = None
         self._seed_result(item, None if status < 400 else f"HTTP {status}")
         if 300 <= status < 400:
+            from warcio.archiveiterator import ArchiveIterator
+
             path = self.collection.warc_dir / earlier["warc_filename"]
             with open(path, "rb") as fh:
                 fh.seek(earlier["warc_offset"])
