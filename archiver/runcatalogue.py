@@ -17,6 +17,7 @@ from the finished WARCs; if the helper fails for any reason, the run falls back 
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
 import queue
 import select
@@ -265,4 +266,7 @@ if __name__ == "__main__":
               "archiver.runcatalogue COLLECTION, fed by the capture); run 'archiver catalogue build' "
               "to catalogue WARCs", file=sys.stderr)
         sys.exit(2)
-    sys.exit(_helper_main(Path(sys.argv[1])))
+    code = _helper_main(Path(sys.argv[1]))
+    # The part is fsynced and renamed and the reply flushed: nothing is left to write. Skipping
+    # the interpreter's teardown (with pyarrow loaded) saves the waiting capture 30-60 ms.
+    os._exit(code)
