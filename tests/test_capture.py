@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import errno
 import gzip
 import hashlib
 import json
+import os
 import re
 
 import pytest
@@ -454,6 +456,58 @@ def test_a_closed_writer_takes_no_more_records(tmp_path):
         with pytest.raises(ArchiverError, match="closed"):
             attempt([late])
     assert [p.name for p in tmp_path.iterdir()] == [writer.files[0].name]
+
+
+def _incompressible_records(count: int, size: int):
+    from archiver.capture.warcwriter import STORED, WarcRecord
+
+    for i in range(count):
+        record = WarcRecord.from_bytes("resource", [("WARC-Target-URI", f"urn:x:{i}")], os.urandom(size),
+                                       None, "sha256")
+        record.level = STORED
+        yield record
+
+
+def test_the_open_warc_is_synced_to_disk_in_the_background_as_it_grows(tmp_path, monkeypatch):
+    """Closing (or rolling over) a big file then syncs only its tail instead of stalling every
+    worker on the whole file."""
+    import archiver.capture.warcwriter as warcwriter
+
+    synced: list[tuple[int, int]] = []  # (inode, size when synced)
+    real = os.fdatasync
+    monkeypatch.setattr(warcwriter, "SYNC_BEHIND", 64 * 1024)
+    monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append((os.fstat(fd).st_ino,
+                                                                     os.fstat(fd).st_size)), real(fd)))
+    writer = warcwriter.WarcFileWriter(tmp_path)
+    for record in _incompressible_records(20, 16 * 1024):
+        writer.write([record])
+        if writer._syncer is not None:
+            writer._syncer.join()  # one at a time, so that the count below is exact
+    open_file = tmp_path / (writer.current_filename + warcwriter.OPEN_SUFFIX)
+    inode = open_file.stat().st_ino
+    writer.close()
+    assert len(synced) >= 4 and {ino for ino, _ in synced} == {inode}
+    assert all(b - a >= 64 * 1024 for (_, a), (_, b) in zip(synced, synced[1:], strict=False))
+    assert_warcio_accepts(writer.files)
+
+
+def test_a_failed_background_sync_stops_the_writer_and_leaves_the_file_open(tmp_path, monkeypatch):
+    import archiver.capture.warcwriter as warcwriter
+
+    def failing(fd):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(warcwriter, "SYNC_BEHIND", 64 * 1024)
+    monkeypatch.setattr(os, "fdatasync", failing)
+    writer = warcwriter.WarcFileWriter(tmp_path)
+    records = _incompressible_records(10, 40 * 1024)
+    with pytest.raises(ArchiverError, match=r"\.warc\.gz\.open: sync to disk failed: Input/output error"):
+        for record in records:
+            writer.write([record])
+            writer._syncer and writer._syncer.join()
+    with pytest.raises(ArchiverError, match="sync to disk failed"):
+        writer.close()
+    assert [p.suffix for p in tmp_path.iterdir()] == [".open"] and not writer.files
 
 
 @pytest.mark.parametrize("head,encoding,stored", [

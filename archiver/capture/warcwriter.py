@@ -17,6 +17,7 @@ a `kill -9` every complete group is readable; `repair.py` trims a partial last m
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import socket
@@ -41,6 +42,7 @@ except ImportError:  # pragma: no cover - zlib-ng is a dependency; stdlib zlib k
 
 HEAD_KEEP = 8 << 10  # uncompressed bytes of each member given to `on_written` (headers, payload start)
 PREPARE_LIMIT = 4 << 20  # largest block compressed ahead into memory; larger ones stream at write
+SYNC_BEHIND = 8 << 20  # bytes written to the open file between two background syncs of it
 STORED = 0  # deflate level of a member whose block is stored, not compressed
 OPEN_SUFFIX = ".open"
 WARC_VERSION = b"WARC/1.1\r\n"
@@ -211,6 +213,9 @@ class WarcFileWriter:
         self._pos = 0
         self._warcinfo_id: str | None = None
         self._closed = False
+        self._synced = 0  # offset of the open file up to which a sync has been started
+        self._syncer: threading.Thread | None = None
+        self._sync_error: OSError | None = None
 
     @property
     def current_filename(self) -> str:
@@ -229,7 +234,7 @@ class WarcFileWriter:
         except OSError as exc:
             raise ArchiverError(f"cannot create WARC file in {self.directory}: {exc.strerror}") from exc
         self._name = name
-        self._pos = 0
+        self._pos = self._synced = 0
         info = WarcRecord.from_bytes("warcinfo", [("WARC-Date", warc_date()), ("WARC-Filename", name)],
                                      self.warcinfo(name), "application/warc-fields", self.digest)
         self._warcinfo_id = info.record_id
@@ -301,15 +306,50 @@ class WarcFileWriter:
         request/response pair is never split)."""
         with self._lock:
             self._refuse_if_closed()
+            self._raise_sync_error()
             if self._fh is None:
                 self._open_new()
             written = self._write_members(records)
             if self._pos >= self.max_size:
                 self._close_current()
+            elif self._pos - self._synced >= SYNC_BEHIND:
+                self._sync_behind()
             return written
 
+    def _sync_behind(self) -> None:
+        """Start writing the open file's data to disk in the background (its bytes are flushed to
+        the kernel already). Closing a file then syncs only what came after the last of these, so
+        a roll-over does not stall every worker on a whole gigabyte, and a power cut loses less."""
+        if self._syncer is not None and self._syncer.is_alive():
+            return  # the previous one is still running; the next write starts another
+        self._synced = self._pos
+        fd = os.dup(self._fh.fileno())  # its own descriptor: the file may be closed meanwhile
+        self._syncer = threading.Thread(target=self._sync_fd, args=(fd,), name="warc-sync", daemon=True)
+        self._syncer.start()
+
+    def _sync_fd(self, fd: int) -> None:
+        try:
+            os.fdatasync(fd)
+        except OSError as exc:
+            self._sync_error = exc
+        finally:
+            os.close(fd)
+
+    def _raise_sync_error(self) -> None:
+        # A file whose data the disk did not take stays NAME.warc.gz.open: the next run checks it.
+        if self._sync_error is not None:
+            exc = self._sync_error
+            raise ArchiverError(f"cannot write WARC file {self._name}{OPEN_SUFFIX}: "
+                                f"sync to disk failed: {exc.strerror or exc}")
+
     def _close_current(self) -> None:
+        if self._syncer is not None:
+            self._syncer.join()
         fh, self._fh = self._fh, None
+        if self._sync_error is not None:
+            with contextlib.suppress(OSError):
+                fh.close()
+            self._raise_sync_error()
         fh.flush()
         os.fsync(fh.fileno())
         fh.close()
