@@ -329,7 +329,7 @@ class WarcFileWriter:
 
     def _sync_fd(self, fd: int) -> None:
         try:
-            os.fdatasync(fd)
+            getattr(os, "fdatasync", os.fsync)(fd)  # macOS has no fdatasync
         except OSError as exc:
             self._sync_error = exc
         finally:
