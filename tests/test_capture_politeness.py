@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 
 import pytest
 from capture_support import Site, serve
@@ -40,6 +41,27 @@ def test_delay_spaces_fetches_from_one_host(tmp_path):
         gaps = [b - a for a, b in zip(site.starts[1:], site.starts[2:], strict=False)]
     # robots.txt, then list.html and 4 pages; robots.txt is fetched just before the host's first URL
     assert len(site.starts) == 6 and min(gaps) >= 0.14
+
+
+def test_workers_share_hosts_fairly_and_the_run_ends(tmp_path):
+    """Two hosts, one fetch in flight each and a delay, more workers than hosts: a worker that
+    finishes wakes one waiting worker, which must still find the other host's next URL (no
+    worker may sleep through work), keep each host's spacing, and the run must end."""
+    done = threading.Event()
+    with serve(_site(6, 0.02)) as (base_a, site_a), serve(_site(6, 0.02)) as (base_b, site_b):
+        def run():
+            capture([base_a + "/list.html", base_b + "/list.html"], tmp_path,
+                    CaptureOptions(depth=1, delay=0.05, workers=6, requisites=False))
+            done.set()
+
+        threading.Thread(target=run, daemon=True).start()
+        assert done.wait(60), "the capture did not end"  # a hang guard, not a speed measurement
+    for site in (site_a, site_b):
+        gaps = [b - a for a, b in zip(site.starts[1:], site.starts[2:], strict=False)]  # after robots.txt
+        assert site.hits["/p/5.html"] == 1 and site.max_in_flight == 1 and min(gaps) >= 0.045
+    # while one host waits out its delay the other is fetched: their fetches interleave
+    a_span = (site_a.starts[1], site_a.starts[-1])
+    assert sum(a_span[0] < t < a_span[1] for t in site_b.starts) >= 3
 
 
 @pytest.mark.parametrize("delay,pages", [("1", 1), ("0.4", 2)])  # fractional seconds too
