@@ -9,7 +9,8 @@ crawl:    a threaded HTTP/1.1 server (in its own process) serves PAGES article p
           images, answering at once (--latency-ms 0) or after a think time like a CMS (20 ms);
           `archiver capture --depth 1 --workers 8 --per-host 8 --delay 0` and
           `wget --recursive --level 1 --page-requisites --warc-file` capture it in the same run.
-          Reports pages/s, MB/s and peak RSS (VmHWM) of each, medians of REPEATS runs.
+          Reports pages/s, MB/s, peak RSS (VmHWM) and CPU time of each, medians of REPEATS runs,
+          and how long a client that only reads the bytes (no WARC, no parsing) takes.
 compress: the same RECORDS realistic HTML responses written through archiver's WARC writer and
           through warcio's WARCWriter(gzip=True); records/s, file sizes, and `warcio check` on both.
 big:      one response of BIG_MIB MiB captured by `archiver capture`; peak RSS must stay < 150 MiB.
@@ -24,6 +25,7 @@ import io
 import multiprocessing
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -136,8 +138,9 @@ def _vm_hwm(pid: int) -> int:
     return 0
 
 
-def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MiB, exit code) of *cmd*.
+def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS MiB, exit code, CPU seconds) of *cmd*; the CPU time (user + system)
+    includes the processes *cmd* started and waited for, such as archiver's catalogue helper.
 
     The peak is the kernel's VmHWM of the running program, sampled until it exits (wait4's
     ru_maxrss would include the benchmark's own memory copied into the child by fork).
@@ -147,7 +150,7 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         peak_kib = 0
         while True:
-            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             peak_kib = max(peak_kib, _vm_hwm(proc.pid))
@@ -158,7 +161,7 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
         err = errors.read().decode(errors="replace")
     if proc.returncode not in (0, 8):  # wget exits 8 for the (expected) 404 of /robots.txt paths
         print(f"  ! {cmd[0]} exited {proc.returncode}: {err[-500:]}")
-    return wall, peak_kib / 1024, proc.returncode
+    return wall, peak_kib / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 _PYCACHE = Path(tempfile.mkdtemp(prefix="bench-pycache-"))
@@ -190,7 +193,8 @@ def bench_crawl(pages: int, repeats: int, workers: int, latency_ms: float) -> No
         print("wget not installed: apt-get install -y wget")
         return
     site = Site(pages, latency=latency_ms / 1000)
-    rows: dict[str, list[tuple[float, float, int]]] = {"archiver": [], "wget": []}
+    rows: dict[str, list[tuple[float, float, int, float]]] = {"archiver": [], "wget": []}
+    floor: list[float] = []
     try:
         for r in range(repeats):
             for tool in ("archiver", "wget") if r % 2 == 0 else ("wget", "archiver"):
@@ -204,21 +208,60 @@ def bench_crawl(pages: int, repeats: int, workers: int, latency_ms: float) -> No
                     cmd, env = ["wget", "--recursive", "--level=1", "--page-requisites", "--no-verbose",
                                 f"--warc-file={work}/wget", "-P", str(work / "files"),
                                 site.base + "/index.html"], None
-                wall, rss, _ = run_measured(cmd, env)
-                rows[tool].append((wall, rss, site.served.value - before))
+                wall, rss, _, cpu = run_measured(cmd, env)
+                rows[tool].append((wall, rss, site.served.value - before, cpu))
                 shutil.rmtree(work, ignore_errors=True)
+            floor.append(_fetch_only(site.base, pages, workers))
     finally:
         site.close()
     n = pages + 1
     result = {}
     for tool, runs in rows.items():
-        wall = statistics.median(w for w, _, _ in runs)
-        rss = max(m for _, m, _ in runs)
-        mb = statistics.median(b for _, _, b in runs) / 1e6
+        wall = statistics.median(w for w, _, _, _ in runs)
+        rss = max(m for _, m, _, _ in runs)
+        mb = statistics.median(b for _, _, b, _ in runs) / 1e6
+        cpu = statistics.median(c for _, _, _, c in runs)
         result[tool] = n / wall
         print(f"{tool:9s} {n / wall:8.1f} pages/s  {mb / wall:7.1f} MB/s  peak RSS {rss:6.1f} MiB  "
-              f"wall {wall:.2f} s (runs: {', '.join(f'{w:.2f}' for w, _, _ in runs)})")
+              f"CPU {cpu:.2f} s  wall {wall:.2f} s (runs: {', '.join(f'{w:.2f}' for w, _, _, _ in runs)})")
     print(f"ratio archiver/wget pages/s: {result['archiver'] / result['wget']:.2f}x (target >= 3x)")
+    print(f"fetch only (the same URLs over {workers} connections, bytes read and dropped): "
+          f"{statistics.median(floor):.2f} s")
+
+
+def _fetch_only(base: str, pages: int, workers: int) -> float:
+    """Seconds to GET the site's URLs over *workers* keep-alive connections, reading each body and
+    dropping it: what the server and loopback allow a client, before any work on the bytes."""
+    host, port = base.split("//")[1].split(":")
+    paths = ["/robots.txt", "/index.html", "/static/site.css"] + [
+        f"/{kind}/{i}.{ext}" for i in range(pages) for kind, ext in (("article", "html"), ("img", "jpg"))]
+    todo = iter(paths)
+    lock = threading.Lock()
+
+    def client() -> None:
+        with socket.create_connection((host, int(port))) as sock:
+            buf = b""
+            while True:
+                with lock:
+                    path = next(todo, None)
+                if path is None:
+                    return
+                sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+                while b"\r\n\r\n" not in buf:
+                    buf += sock.recv(65536)
+                head, _, buf = buf.partition(b"\r\n\r\n")
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                while len(buf) < length:
+                    buf += sock.recv(65536)
+                buf = buf[length:]
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
 
 
 # ----------------------------------------------------------------------------- compression
@@ -308,7 +351,7 @@ def bench_big(mib: int) -> None:
     try:
         cmd, env = archiver_cmd(site.base + "/big", work / "coll", "--ignore-robots", "--timeout", "120",
                                 "--no-requisites")
-        wall, rss, code = run_measured(cmd, env)
+        wall, rss, code, _ = run_measured(cmd, env)
         warcs = list((work / "coll" / "warc").glob("*.warc.gz"))
         from warcio.archiveiterator import ArchiveIterator
 
