@@ -117,7 +117,23 @@ def test_a_url_keeps_the_context_it_was_first_found_by():
     page = (b'<a href="/story">s</a><area href="/story"><area href="/map">'
             b'<img src="/p.jpg"><img srcset="/p.jpg 1x, /p2.jpg 2x">')
     links = html_links(page, "https://news.example/")
-    assert links.outlinks == {"https://news.example/story": "a/@href",
-                              "https://news.example/map": "area/@href"}
-    assert links.requisites == {"https://news.example/p.jpg": "img/@src",
-                                "https://news.example/p2.jpg": "img/@srcset"}
+    assert list(links.outlinks.items()) == [("https://news.example/story", "a/@href"),
+                                            ("https://news.example/map", "area/@href")]
+    assert list(links.requisites.items()) == [("https://news.example/p.jpg", "img/@src"),
+                                              ("https://news.example/p2.jpg", "img/@srcset")]
+
+
+def test_the_link_cache_stays_bounded_even_within_one_page(monkeypatch):
+    from archiver.capture import links as module
+
+    monkeypatch.setattr(module, "_CACHED_MAX", 1000)
+    monkeypatch.setattr(module, "_cached", 0)
+    monkeypatch.setattr(module, "_BY_ORIGIN", {})
+    monkeypatch.setattr(module, "_RESOLVED", {})
+    for host in ("a", "b", "c"):
+        page = "".join(f'<a href="/{i}"><a href="rel/{i}">' for i in range(3000)).encode()
+        links = html_links(page, f"https://{host}.example/dir/page")
+        assert len(links.outlinks) == 6000 and list(links.outlinks)[:2] == [
+            f"https://{host}.example/0", f"https://{host}.example/dir/rel/0"]
+        held = sum(map(len, module._BY_ORIGIN.values())) + len(module._RESOLVED)
+        assert held <= 1000

@@ -48,17 +48,13 @@ class Links:
         origin = _origin(base) or base
         known = _BY_ORIGIN.get(origin)
         if known is None:
-            if len(_BY_ORIGIN) >= _ORIGINS_MAX:
-                _BY_ORIGIN.clear()  # bounded memory: the next pages fill it again
             known = _BY_ORIGIN[origin] = {}
         raws = raws if isinstance(raws, list) else list(raws)
         urls = list(map(known.get, raws, repeat(_MISSING)))
         if _MISSING in urls or _RELATIVE in urls:
-            if len(known) >= _RESOLVED_MAX:
-                known.clear()
             for i, url in enumerate(urls):
                 if url is _MISSING or url is _RELATIVE:
-                    urls[i] = self._resolve(known, origin, base, raws[i])
+                    urls[i] = _resolve(known, origin, base, raws[i])
         fresh = dict.fromkeys(urls, context)
         fresh.pop(None, None)
         if target:
@@ -66,34 +62,40 @@ class Links:
                 del fresh[url]  # the first context a URL was found by is the one it keeps
         target.update(fresh)
 
-    @staticmethod
-    def _resolve(known: dict, origin: str, base: str, raw: str) -> str | None:
-        """The normal URL of one link *raw* (None: not a link), remembering in *known* (the
-        origin's cache, keyed by the link as written) what only depends on the origin."""
-        link = raw.strip()
-        if not link or link.startswith(_NOT_LINKS):
-            known[raw] = None
-            return None
-        if link.startswith(("http://", "https://")) or (link[0] == "/" and link[1:2] != "/"):
-            url = known[raw] = normalize(join(base, link))
-            return url
-        known[raw] = _RELATIVE
-        key = (base, link)
-        url = _RESOLVED.get(key, _MISSING)
-        if url is _MISSING:
-            if len(_RESOLVED) >= _RESOLVED_MAX:
-                _RESOLVED.clear()
-            url = _RESOLVED[key] = normalize(join(base, link))
-        return url
-
-
 _NOT_LINKS = ("data:", "javascript:", "mailto:", "tel:", "#", "about:")
 _BY_ORIGIN: dict[str, dict[str, object]] = {}  # origin -> {link as written: normal URL, None or _RELATIVE}
-_ORIGINS_MAX = 1024
 _RESOLVED: dict[tuple[str, str], str | None] = {}  # (page URL, relative link) -> normal URL
-_RESOLVED_MAX = 1 << 16
+_CACHED_MAX = 1 << 17  # entries in both caches together (~30 MB); past that they start again empty
+_cached = 0  # entries added since the caches were last emptied (approximate across threads)
 _MISSING = object()
 _RELATIVE = object()  # in an origin's cache: a link that resolves against its page, not the origin
+
+
+def _resolve(known: dict, origin: str, base: str, raw: str) -> str | None:
+    """The normal URL of one link *raw* (None: not a link), remembering in *known* (the origin's
+    cache, keyed by the link as written) what only depends on the origin."""
+    global _cached
+    if _cached >= _CACHED_MAX:  # bounded memory, checked per entry: a page may hold 100k links
+        _BY_ORIGIN.clear()
+        _RESOLVED.clear()
+        known.clear()
+        _BY_ORIGIN[origin] = known
+        _cached = 0
+    _cached += 1
+    link = raw.strip()
+    if not link or link.startswith(_NOT_LINKS):
+        known[raw] = None
+        return None
+    if link.startswith(("http://", "https://")) or (link[0] == "/" and link[1:2] != "/"):
+        url = known[raw] = normalize(join(base, link))
+        return url
+    known[raw] = _RELATIVE
+    key = (base, link)
+    url = _RESOLVED.get(key, _MISSING)
+    if url is _MISSING:
+        _cached += 1
+        url = _RESOLVED[key] = normalize(join(base, link))
+    return url
 
 
 @functools.lru_cache(maxsize=1024)
