@@ -474,10 +474,10 @@ def test_the_open_warc_is_synced_to_disk_in_the_background_as_it_grows(tmp_path,
     import archiver.capture.warcwriter as warcwriter
 
     synced: list[tuple[int, int]] = []  # (inode, size when synced)
-    real = os.fdatasync
+    real = warcwriter._datasync
     monkeypatch.setattr(warcwriter, "SYNC_BEHIND", 64 * 1024)
-    monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append((os.fstat(fd).st_ino,
-                                                                     os.fstat(fd).st_size)), real(fd)))
+    monkeypatch.setattr(warcwriter, "_datasync", lambda fd: (
+        synced.append((os.fstat(fd).st_ino, os.fstat(fd).st_size)), real(fd)))
     writer = warcwriter.WarcFileWriter(tmp_path)
     for record in _incompressible_records(20, 16 * 1024):
         writer.write([record])
@@ -491,23 +491,63 @@ def test_the_open_warc_is_synced_to_disk_in_the_background_as_it_grows(tmp_path,
     assert_warcio_accepts(writer.files)
 
 
-def test_a_failed_background_sync_stops_the_writer_and_leaves_the_file_open(tmp_path, monkeypatch):
+def _failing_sync(fd):
+    raise OSError(errno.EIO, "Input/output error")
+
+
+@pytest.mark.parametrize("rolls_over", [False, True])
+def test_a_failed_background_sync_stops_the_writer_and_leaves_the_file_open(tmp_path, monkeypatch,
+                                                                            rolls_over):
+    """The next write fails, or the roll-over that follows the failed sync; either way no new
+    file is started (a worker preparing its records meanwhile must not open one), the error
+    names the file whose sync failed, and that file stays .open for the next run's repair."""
     import archiver.capture.warcwriter as warcwriter
 
-    def failing(fd):
-        raise OSError(errno.EIO, "Input/output error")
+    monkeypatch.setattr(warcwriter, "SYNC_BEHIND", 64 * 1024)
+    monkeypatch.setattr(warcwriter, "_datasync", _failing_sync)
+    writer = warcwriter.WarcFileWriter(tmp_path, max_size=150 * 1024 if rolls_over else 1 << 30)
+    first = None
+    with pytest.raises(ArchiverError, match=r"\.warc\.gz\.open: sync to disk failed: Input/output error"):
+        for record in _incompressible_records(10, 40 * 1024):
+            writer.write([record])
+            first = first or writer.current_filename
+            if writer._syncer is not None:
+                writer._syncer.join()
+    late = next(_incompressible_records(1, 10))
+    for attempt in (writer.prepare, writer.write, lambda _: writer.close()):
+        with pytest.raises(ArchiverError, match=re.escape(first) + r"\.open: sync to disk failed"):
+            attempt([late])
+    assert [p.name for p in tmp_path.iterdir()] == [first + ".open"] and not writer.files
+
+
+def test_no_descriptor_or_thread_to_spare_only_skips_the_background_sync(tmp_path, monkeypatch):
+    import threading
+
+    import archiver.capture.warcwriter as warcwriter
+
+    def no_descriptor(fd):
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
 
     monkeypatch.setattr(warcwriter, "SYNC_BEHIND", 64 * 1024)
-    monkeypatch.setattr(os, "fdatasync", failing)
     writer = warcwriter.WarcFileWriter(tmp_path)
-    records = _incompressible_records(10, 40 * 1024)
-    with pytest.raises(ArchiverError, match=r"\.warc\.gz\.open: sync to disk failed: Input/output error"):
+    records = _incompressible_records(7, 40 * 1024)
+    writer.write([next(records)])  # the file is open, no sync is due yet
+    before = len(os.listdir("/proc/self/fd"))
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "dup", no_descriptor)
+        for _ in range(3):
+            writer.write([next(records)])
+    with monkeypatch.context() as patch:
+        patch.setattr(threading.Thread, "start", no_thread)
         for record in records:
             writer.write([record])
-            writer._syncer and writer._syncer.join()
-    with pytest.raises(ArchiverError, match="sync to disk failed"):
-        writer.close()
-    assert [p.suffix for p in tmp_path.iterdir()] == [".open"] and not writer.files
+    assert len(os.listdir("/proc/self/fd")) == before and writer._syncer is None
+    writer.close()
+    assert writer.records_written == 8 and len(writer.files) == 1  # the warcinfo and 7
+    assert_warcio_accepts(writer.files)
 
 
 @pytest.mark.parametrize("head,encoding,stored", [

@@ -43,6 +43,7 @@ except ImportError:  # pragma: no cover - zlib-ng is a dependency; stdlib zlib k
 HEAD_KEEP = 8 << 10  # uncompressed bytes of each member given to `on_written` (headers, payload start)
 PREPARE_LIMIT = 4 << 20  # largest block compressed ahead into memory; larger ones stream at write
 SYNC_BEHIND = 8 << 20  # bytes written to the open file between two background syncs of it
+_datasync = getattr(os, "fdatasync", os.fsync)  # data only, where the platform has it (not macOS)
 STORED = 0  # deflate level of a member whose block is stored, not compressed
 OPEN_SUFFIX = ".open"
 WARC_VERSION = b"WARC/1.1\r\n"
@@ -215,13 +216,14 @@ class WarcFileWriter:
         self._closed = False
         self._synced = 0  # offset of the open file up to which a sync has been started
         self._syncer: threading.Thread | None = None
-        self._sync_error: OSError | None = None
+        self._sync_error: tuple[str, OSError] | None = None  # (file name, what its sync raised)
 
     @property
     def current_filename(self) -> str:
         return self._name
 
     def _open_new(self) -> None:
+        self._raise_sync_error()  # after a failed sync no new file is started
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
         while True:
             name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
@@ -247,6 +249,7 @@ class WarcFileWriter:
         over in between (its WARC-Warcinfo-ID would name the previous file's warcinfo)."""
         with self._lock:
             self._refuse_if_closed()
+            self._raise_sync_error()
             if self._fh is None:
                 self._open_new()
             warcinfo_id = self._warcinfo_id
@@ -321,25 +324,33 @@ class WarcFileWriter:
         the kernel already). Closing a file then syncs only what came after the last of these, so
         a roll-over does not stall every worker on a whole gigabyte, and a power cut loses less."""
         if self._syncer is not None and self._syncer.is_alive():
-            return  # the previous one is still running; the next write starts another
-        self._synced = self._pos
-        fd = os.dup(self._fh.fileno())  # its own descriptor: the file may be closed meanwhile
-        self._syncer = threading.Thread(target=self._sync_fd, args=(fd,), name="warc-sync", daemon=True)
-        self._syncer.start()
-
-    def _sync_fd(self, fd: int) -> None:
+            return  # the previous one is still running; a later write starts the next
         try:
-            getattr(os, "fdatasync", os.fsync)(fd)  # macOS has no fdatasync
+            fd = os.dup(self._fh.fileno())  # its own descriptor: the file may be closed meanwhile
+        except OSError:
+            return  # no descriptor to spare: the sync at close still covers the whole file
+        syncer = threading.Thread(target=self._sync_fd, args=(fd, self._name), name="warc-sync",
+                                  daemon=True)
+        try:
+            syncer.start()
+        except RuntimeError:  # no thread to spare: as above
+            os.close(fd)
+            return
+        self._syncer, self._synced = syncer, self._pos
+
+    def _sync_fd(self, fd: int, name: str) -> None:
+        try:
+            _datasync(fd)
         except OSError as exc:
-            self._sync_error = exc
+            self._sync_error = (name, exc)
         finally:
             os.close(fd)
 
     def _raise_sync_error(self) -> None:
         # A file whose data the disk did not take stays NAME.warc.gz.open: the next run checks it.
         if self._sync_error is not None:
-            exc = self._sync_error
-            raise ArchiverError(f"cannot write WARC file {self._name}{OPEN_SUFFIX}: "
+            name, exc = self._sync_error
+            raise ArchiverError(f"cannot write WARC file {name}{OPEN_SUFFIX}: "
                                 f"sync to disk failed: {exc.strerror or exc}")
 
     def _close_current(self) -> None:
