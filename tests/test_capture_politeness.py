@@ -64,6 +64,27 @@ def test_workers_share_hosts_fairly_and_the_run_ends(tmp_path):
     assert sum(a_span[0] < t < a_span[1] for t in site_b.starts) >= 3
 
 
+def test_robots_txt_is_read_to_500_kib_with_or_without_a_byte_order_mark(tmp_path):
+    """RFC 9309 section 2.5: the first 500 KiB are parsed (up to the last whole line), whatever
+    follows is ignored; a larger file is not treated as empty. A UTF-8 byte-order mark does not
+    hide the first group."""
+    site = Site()
+    padding = b"# " + b"x" * 98 + b"\n"
+    site.robots = (b"\xef\xbb\xbfUser-agent: *\nDisallow: /a\n" + padding * 5069
+                   + b"Disallow: /c\nDisallow: /b\n")  # /c straddles byte 512,000; /b lies past it
+    c = site.robots.index(b"Disallow: /c")
+    assert c < 500 * 1024 < c + 12 < site.robots.index(b"Disallow: /b")
+    for path in ("/a.html", "/b.html", "/c.html"):
+        site.extra[path] = _ok
+    with serve(site) as (base, _):
+        result = capture([base + p for p in ("/a.html", "/b.html", "/c.html")], tmp_path,
+                         CaptureOptions(delay=0, requisites=False))
+    lines = [json.loads(line) for line in result.log_path.read_text().splitlines()]
+    outcome = {line["url"][len(base):]: line["outcome"] for line in lines
+               if not line["url"].endswith("/robots.txt")}
+    assert outcome == {"/a.html": "skipped", "/b.html": "captured", "/c.html": "captured"}
+
+
 @pytest.mark.parametrize("delay,pages", [("1", 1), ("0.4", 2)])  # fractional seconds too
 def test_robots_crawl_delay_is_honoured(tmp_path, delay, pages):
     site = _site(pages, 0)

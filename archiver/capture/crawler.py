@@ -26,7 +26,7 @@ from archiver.capture.fetcher import Fetcher, FetchError, Response
 from archiver.capture.links import Links, css_links, html_links
 from archiver.capture.options import CaptureOptions, CaptureResult
 from archiver.capture.repair import repair_directory
-from archiver.capture.robots import RobotsCache
+from archiver.capture.robots import PARSE_LIMIT, RobotsCache
 from archiver.capture.scope import Scope
 from archiver.capture.seeds import check_seeds
 from archiver.capture.urls import normalize
@@ -406,7 +406,7 @@ class Crawl:
                 if response.status in (301, 302, 303, 307, 308) and response.header("location"):
                     url = normalize(urljoin(url, response.header("location"))) or url
                     continue
-                return response.status, response.decoded_body(500_000) or b""
+                return response.status, response.decoded_body(PARSE_LIMIT, truncate=True) or b""
             finally:
                 response.close()
         return 500, b""

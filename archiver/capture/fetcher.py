@@ -89,8 +89,9 @@ class Response:
                 length -= len(chunk)
                 yield chunk
 
-    def decoded_body(self, limit: int) -> bytes | None:
-        """The body with content coding undone, for link extraction; None if over *limit* bytes."""
+    def decoded_body(self, limit: int, truncate: bool = False) -> bytes | None:
+        """The body with content coding undone, for link extraction; None if over *limit* bytes,
+        or with *truncate* its first *limit* bytes."""
         encoding = (self.header("content-encoding") or "identity").strip().lower()
         if encoding in ("gzip", "x-gzip"):
             decoder = zlib.decompressobj(wbits=47)
@@ -105,7 +106,7 @@ class Response:
             for chunk in self.payload_chunks():
                 out += decoder.decompress(chunk, limit + 1 - len(out)) if decoder else chunk
                 if len(out) > limit:
-                    return None
+                    return bytes(out[:limit]) if truncate else None
         except zlib.error:
             if not out:
                 return None

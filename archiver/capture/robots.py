@@ -1,12 +1,16 @@
 """robots.txt (RFC 9309), fetched once per host through the capture's own fetcher and recorded.
 
-The rules are matched against the user agent's product token (`archiver` in
-`archiver/0.1 (+mailto:...)`), as RFC 9309 section 2.2.1 asks. Rules are parsed and matched by
-Protego (Scrapy's robots.txt parser): the longest matching rule wins and an allow wins a tie
-(2.2.2), `*` and `$` are special characters in paths (2.2.3), and Crawl-delay may be fractional.
-The standard library's robotparser takes the first matching rule in file order and reads `*`
-and `$` literally, so it fetched `/a?session=1` under `Disallow: /*?session=` and refused
-`/private/public` under `Disallow: /private/` + `Allow: /private/public`. Unreachable robots.txt answers
+The groups are chosen by the user agent's product token (`archiver` in
+`archiver/0.1 (+mailto:...)`), case-insensitively (RFC 9309 section 2.2.1); like Python's own
+robotparser before it, Protego also takes a group whose name begins the token (`User-agent: arch`).
+Rules are parsed and matched by Protego (Scrapy's robots.txt parser): the longest matching rule
+wins and an allow wins a tie (2.2.2), `*` and `$` are special characters in paths (2.2.3), and
+Crawl-delay may be fractional. The standard library's robotparser took the first matching rule in
+file order and read `*` and `$` literally, so it fetched `/a?session=1` under
+`Disallow: /*?session=` and refused `/private/public` under `Disallow: /private/` +
+`Allow: /private/public`. Protego is also lenient where sites are sloppy: `Dissallow: /` and a
+colon-less `Disallow /` count as disallow lines. Only the first 500 KiB of a robots.txt are read
+(2.5), up to its last complete line there; a byte-order mark is ignored. Unreachable robots.txt answers
 are handled as the RFC says: 4xx means no restrictions (2.3.1.3), 5xx or a network failure means
 complete disallow (2.3.1.4).
 """
@@ -20,6 +24,8 @@ from dataclasses import dataclass
 from protego import Protego
 
 from archiver.errors import ArchiverError
+
+PARSE_LIMIT = 500 * 1024  # RFC 9309 section 2.5: parse at least the first 500 KiB; the rest is ignored
 
 
 def product_token(user_agent: str) -> str:
@@ -76,7 +82,10 @@ class RobotsCache:
             return HostRules(None, disallow_all=True, reason=f"robots.txt unreachable: {exc}",
                              unreachable=True)
         if 200 <= status < 300:
-            return HostRules(Protego.parse(body.decode("utf-8", "replace")))
+            if len(body) >= PARSE_LIMIT:  # cut at the last whole line: half a rule could allow more
+                body = body[:PARSE_LIMIT]
+                body = body[: body.rfind(b"\n") + 1]
+            return HostRules(Protego.parse(body.decode("utf-8-sig", "replace")))
         if 400 <= status < 500:
             return HostRules(None)
         return HostRules(None, disallow_all=True, reason=f"robots.txt answered HTTP {status}")
