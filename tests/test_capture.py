@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import time
 
 import pytest
 from capture_support import Site, _send, assert_warcio_accepts, dechunk, records, serve, sha256_label
@@ -250,6 +251,75 @@ def test_max_size_truncates_and_marks_the_record(tmp_path):
     assert len(body) == 100_000 and b"Content-Length: 3000000" in head
     assert headers["WARC-Payload-Digest"] == sha256_label(body)
     assert_warcio_accepts(result.warc_files)
+
+
+BODY = bytes(range(256)) * 40  # 10,240 bytes
+
+
+def _cut_short(kind: str, good_after: int = 10**9):
+    """A handler that sends the headers and part of the body, then closes the connection
+    ("close"), stalls ("stall") or breaks a chunk ("chunked"); from attempt *good_after* on it
+    sends the whole response."""
+    attempts = [0]
+
+    def handler(h):
+        attempts[0] += 1
+        if attempts[0] >= good_after:
+            return _send(h, 200, BODY, "application/octet-stream")
+        h.close_connection = True
+        if kind == "chunked":
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                          b"Transfer-Encoding: chunked\r\n\r\n1000\r\n" + BODY[:4096] + b"\r\n1000\r\n"
+                          + BODY[4096:6000])
+        else:
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                          b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY[:4000])
+        h.wfile.flush()
+        if kind == "stall":
+            time.sleep(1.0)
+
+    return handler
+
+
+@pytest.mark.parametrize("kind,truncated,kept,reason", [
+    ("close", "disconnect", BODY[:4000], "connection closed with 6240 body bytes missing"),
+    ("chunked", "disconnect", BODY[:6000], "connection closed inside chunked body"),
+    ("stall", "time", BODY[:4000], "timeout: no data for 0.4 s inside the body"),
+])
+def test_a_body_cut_short_is_retried_then_kept_as_it_came_and_marked(tmp_path, kind, truncated, kept,
+                                                                      reason):
+    """WARC 1.1 section 5.13: the response is recorded as received, marked WARC-Truncated with the
+    reason; the payload digest is over the bytes that came. The seed counts as not captured, and
+    the next run fetches the URL again."""
+    site = Site()
+    site.extra["/cut"] = _cut_short(kind)
+    options = CaptureOptions(**{**FAST, "retries": 1, "timeout": 0.4})
+    with serve(site) as (base, _):
+        result = capture([base + "/cut"], tmp_path, options)
+        assert site.hits["/cut"] == 2  # retried once
+        (headers, block), = by_uri(result)[("response", base + "/cut")]
+        assert headers["WARC-Truncated"] == truncated
+        assert headers["WARC-Payload-Digest"] == sha256_label(kept)
+        assert headers["WARC-Block-Digest"] == sha256_label(block)
+        sent = (b"1000\r\n" + BODY[:4096] + b"\r\n1000\r\n" + BODY[4096:6000]) if kind == "chunked" else kept
+        assert block.split(b"\r\n\r\n", 1)[1] == sent  # exactly the bytes received, framing and all
+        assert_warcio_accepts(result.warc_files)
+        message = f"{reason} (partial response kept, WARC-Truncated: {truncated})"
+        assert result.failed_seeds == [base + "/cut"] and result.failures == [(base + "/cut", message)]
+        line = next(entry for entry in log_lines(result) if entry["url"] == base + "/cut")
+        assert line["outcome"] == "captured" and line["error"] == message and line["truncated"]
+        again = capture([base + "/cut"], tmp_path, options)  # resume: not counted as done
+        assert site.hits["/cut"] == 4 and again.failed_seeds == [base + "/cut"]
+
+
+def test_a_body_cut_short_once_is_captured_whole_on_the_retry(tmp_path):
+    site = Site()
+    site.extra["/cut"] = _cut_short("close", good_after=2)
+    with serve(site) as (base, _):
+        result = capture([base + "/cut"], tmp_path, CaptureOptions(**{**FAST, "retries": 2}))
+    (headers, block), = by_uri(result)[("response", base + "/cut")]
+    assert "WARC-Truncated" not in headers and block.endswith(BODY)
+    assert not result.failed_seeds and not result.failures
 
 
 def test_ignore_robots_fetches_disallowed_pages(tmp_path):

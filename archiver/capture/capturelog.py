@@ -90,6 +90,8 @@ class CollectionState:
                 continue
             if line.get("status") in (429, 500, 502, 503, 504):  # the server was failing: try again
                 continue
+            if line.get("error"):  # kept, but cut short (disconnect, timeout): fetched again
+                continue
             state.done[line["url"]] = line
             if line["outcome"] == "captured":
                 state.remember(line)

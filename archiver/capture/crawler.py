@@ -381,8 +381,9 @@ class Crawl:
                     self._fail(item, str(exc), None)
                     return None
             else:
-                if response.status not in RETRY_STATUSES or attempt >= self.options.retries:
-                    return response
+                retry = response.status in RETRY_STATUSES or response.cut_short is not None
+                if not retry or attempt >= self.options.retries:
+                    return response  # a body still cut short on the last attempt is kept as it came
                 after = _retry_after(response.header("retry-after"))
                 if after is not None:
                     wait = after
@@ -440,8 +441,13 @@ class Crawl:
                     prepared[1] = self._main_record(response, common, main_id, stored)
             written = self.writer.write(prepared)
             where: Written = written[1]
+            cut_short = None
+            if response.cut_short:  # the record is kept; the URL counts as not (fully) captured
+                cut_short = (f"{response.cut_short} (partial response kept, "
+                             f"WARC-Truncated: {response.truncated})")
+                self.result.failures.append((item.url, cut_short))
             line = self._log(
-                item, "revisit" if stored else "captured", status=response.status,
+                item, "revisit" if stored else "captured", status=response.status, error=cut_short,
                 warc_filename=where.filename, record_id=where.record_id, time=date,
                 warc_offset=where.offset, warc_date=date, payload_digest=response.payload_digest,
                 payload_length=response.payload_length, content_type=response.content_type or None,
@@ -463,7 +469,8 @@ class Crawl:
                 if not self._enqueue(Item(target, item.depth, item.hops + "R", item.url, item.seed)):
                     self._seed_result(item, None)  # the target is already being captured
                 return
-        self._seed_result(item, None if response.status < 400 else f"HTTP {response.status}")
+        problem = response.cut_short or (None if response.status < 400 else f"HTTP {response.status}")
+        self._seed_result(item, problem)
         if links is not None:
             self._follow(item, links)
 

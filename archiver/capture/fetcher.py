@@ -53,7 +53,8 @@ class Response:
     payload_length: int
     header_length: int
     segments: list[tuple[int, int]] | None = None  # chunk data (offset, length) in block if chunked
-    truncated: str | None = None  # "length" when --max-size cut the body (WARC-Truncated)
+    truncated: str | None = None  # WARC-Truncated: "length" (--max-size), "disconnect" or "time"
+    cut_short: str | None = None  # why the server's body did not all arrive (disconnect, time)
     payload_head: bytes = b""  # the payload's first bytes (up to 16), to recognise its format
     elapsed: float = 0.0
     _closed: bool = field(default=False, repr=False)
@@ -158,11 +159,13 @@ class _Connection:
         return head
 
     def readline(self) -> bytes:
+        """One line with its LF; without the LF if the connection closed first."""
         while (i := self.buf.find(b"\n")) < 0:
             if len(self.buf) > 64 * 1024:
                 raise FetchError("protocol: chunk header too long", retryable=False)
             if not self._fill():
-                raise FetchError("protocol: connection closed inside chunked body")
+                i = len(self.buf) - 1
+                break
         line = bytes(self.buf[:i + 1])
         del self.buf[:i + 1]
         return line
@@ -359,68 +362,80 @@ class Fetcher:
             return n if budget < 0 else min(n, budget)
 
         te = lengths.get("transfer-encoding", "").lower()
-        if status in (204, 304) or 100 <= status < 200:
-            pass
-        elif "chunked" in te:
-            # RFC 9112 section 7.1: chunk-size [ext] CRLF data CRLF ... 0 CRLF trailers CRLF
-            segments = []
-            while truncated is None:
-                line = conn.readline()
-                emit(line, False)
-                try:
-                    size = int(line.split(b";")[0].strip(), 16)
-                except ValueError:
-                    raise FetchError("protocol: bad chunk size line", retryable=False) from None
-                if size == 0:
-                    while (trailer := conn.readline()).strip():
+        cut_short = None
+        try:
+            if status in (204, 304) or 100 <= status < 200:
+                pass
+            elif "chunked" in te:
+                # RFC 9112 section 7.1: chunk-size [ext] CRLF data CRLF ... 0 CRLF trailers CRLF
+                segments = []
+                while truncated is None:
+                    line = conn.readline()
+                    emit(line, False)
+                    if not line.endswith(b"\n"):
+                        truncated, cut_short = "disconnect", "connection closed inside chunked body"
+                        break
+                    try:
+                        size = int(line.split(b";")[0].strip(), 16)
+                    except ValueError:
+                        raise FetchError("protocol: bad chunk size line", retryable=False) from None
+                    if size == 0:
+                        while (trailer := conn.readline()).strip():
+                            emit(trailer, False)
                         emit(trailer, False)
-                    emit(trailer, False)
-                    break
-                while size > 0:
-                    allowed = take(size)
+                        break
+                    while size > 0:
+                        allowed = take(size)
+                        if allowed == 0:
+                            truncated = "length"
+                            break
+                        data = conn.read_some(allowed)
+                        if not data:
+                            truncated, cut_short = "disconnect", "connection closed inside chunked body"
+                            break
+                        emit(data, True)
+                        size -= len(data)
+                        if budget >= 0:
+                            budget -= len(data)
+                    if truncated is None:
+                        emit(conn.readline(), False)
+            elif "content-length" in lengths:
+                try:
+                    remaining = int(lengths["content-length"])
+                except ValueError:
+                    raise FetchError("protocol: bad Content-Length", retryable=False) from None
+                while remaining > 0:
+                    allowed = take(remaining)
                     if allowed == 0:
                         truncated = "length"
                         break
-                    data = conn.read_some(allowed)
+                    data = conn.read_some(min(allowed, READ_SIZE))
                     if not data:
-                        raise FetchError("protocol: connection closed inside chunked body")
+                        truncated = "disconnect"
+                        cut_short = f"connection closed with {remaining} body bytes missing"
+                        break
                     emit(data, True)
-                    size -= len(data)
+                    remaining -= len(data)
                     if budget >= 0:
                         budget -= len(data)
-                if truncated is None:
-                    emit(conn.readline(), False)
-        elif "content-length" in lengths:
-            try:
-                remaining = int(lengths["content-length"])
-            except ValueError:
-                raise FetchError("protocol: bad Content-Length", retryable=False) from None
-            while remaining > 0:
-                allowed = take(remaining)
-                if allowed == 0:
-                    truncated = "length"
-                    break
-                data = conn.read_some(min(allowed, READ_SIZE))
-                if not data:
-                    raise FetchError(f"protocol: connection closed with {remaining} body bytes missing")
-                emit(data, True)
-                remaining -= len(data)
-                if budget >= 0:
-                    budget -= len(data)
-        else:
-            keep = False  # RFC 9112 section 6.3 rule 8: the body runs until the server closes
-            while True:
-                allowed = take(READ_SIZE)
-                if allowed == 0:
-                    if conn.read_some(1):
-                        truncated = "length"
-                    break
-                data = conn.read_some(allowed)
-                if not data:
-                    break
-                emit(data, True)
-                if budget >= 0:
-                    budget -= len(data)
+            else:
+                keep = False  # RFC 9112 section 6.3 rule 8: the body runs until the server closes
+                while True:
+                    allowed = take(READ_SIZE)
+                    if allowed == 0:
+                        if conn.read_some(1):
+                            truncated = "length"
+                        break
+                    data = conn.read_some(allowed)
+                    if not data:
+                        break
+                    emit(data, True)
+                    if budget >= 0:
+                        budget -= len(data)
+        except TimeoutError:  # the headers came, then the body stopped: keep what arrived
+            truncated, cut_short = "time", f"timeout: no data for {self.timeout:g} s inside the body"
+        except (ConnectionResetError, ConnectionAbortedError) as exc:
+            truncated, cut_short = "disconnect", f"connection: {exc.strerror or exc} inside the body"
         if truncated:
             keep = False
         spool.flush()
@@ -428,5 +443,5 @@ class Fetcher:
             url=url, ip=conn.ip, request=request, status=status, headers=headers, block=spool,
             block_length=offset, block_digest=label(self.digest, block_hash),
             payload_digest=label(self.digest, payload_hash), payload_length=payload_length,
-            header_length=len(head), segments=segments, truncated=truncated, payload_head=payload_head,
-            elapsed=time.monotonic() - started), keep
+            header_length=len(head), segments=segments, truncated=truncated, cut_short=cut_short,
+            payload_head=payload_head, elapsed=time.monotonic() - started), keep
