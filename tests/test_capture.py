@@ -312,6 +312,17 @@ def test_a_body_cut_short_is_retried_then_kept_as_it_came_and_marked(tmp_path, k
         assert site.hits["/cut"] == 4 and again.failed_seeds == [base + "/cut"]
 
 
+def test_a_robots_txt_cut_short_means_complete_disallow(tmp_path):
+    """RFC 9309 section 2.3.1.4: half a robots.txt could allow what the rest disallows."""
+    site = Site()
+    site.extra["/robots.txt"] = _cut_short("close")
+    with serve(site) as (base, _):
+        result = capture([base + "/news/one.html"], tmp_path, CaptureOptions(**FAST))
+        assert site.hits["/news/one.html"] == 0
+    assert result.failed_seeds == [base + "/news/one.html"]
+    assert "robots.txt unreachable: connection closed with 6240 body bytes missing" in result.failures[-1][1]
+
+
 def test_a_body_cut_short_once_is_captured_whole_on_the_retry(tmp_path):
     site = Site()
     site.extra["/cut"] = _cut_short("close", good_after=2)

@@ -404,6 +404,8 @@ class Crawl:
             response = self.fetcher.fetch(url)  # FetchError propagates: unreachable means disallow
             try:
                 self._record(item, response, follow=False)
+                if response.cut_short:  # RFC 9309 section 2.3.1.4: a network error means disallow
+                    raise FetchError(response.cut_short)
                 if response.status in (301, 302, 303, 307, 308) and response.header("location"):
                     url = normalize(urljoin(url, response.header("location"))) or url
                     continue
