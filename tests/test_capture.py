@@ -9,7 +9,10 @@ import hashlib
 import json
 import os
 import re
+import socket
+import struct
 import time
+from pathlib import Path
 
 import pytest
 from capture_support import Site, _send, assert_warcio_accepts, dechunk, records, serve, sha256_label
@@ -256,24 +259,25 @@ def test_max_size_truncates_and_marks_the_record(tmp_path):
 BODY = bytes(range(256)) * 40  # 10,240 bytes
 
 
-def _cut_short(kind: str, good_after: int = 10**9):
+def _cut_short(kind: str, good_after: int = 10**9, good_until: int = 0, body: bytes = BODY,
+               ctype: bytes = b"application/octet-stream"):
     """A handler that sends the headers and part of the body, then closes the connection
-    ("close"), stalls ("stall") or breaks a chunk ("chunked"); from attempt *good_after* on it
-    sends the whole response."""
+    ("close"), stalls ("stall") or breaks a chunk ("chunked"); up to attempt *good_until* and from
+    attempt *good_after* on it sends the whole response."""
     attempts = [0]
 
     def handler(h):
         attempts[0] += 1
-        if attempts[0] >= good_after:
-            return _send(h, 200, BODY, "application/octet-stream")
+        if attempts[0] <= good_until or attempts[0] >= good_after:
+            return _send(h, 200, body, ctype.decode())
         h.close_connection = True
         if kind == "chunked":
-            h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-                          b"Transfer-Encoding: chunked\r\n\r\n1000\r\n" + BODY[:4096] + b"\r\n1000\r\n"
-                          + BODY[4096:6000])
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: " + ctype + b"\r\n"
+                          b"Transfer-Encoding: chunked\r\n\r\n1000\r\n" + body[:4096] + b"\r\n1000\r\n"
+                          + body[4096:6000])
         else:
-            h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-                          b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY[:4000])
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: " + ctype + b"\r\n"
+                          b"Content-Length: %d\r\n\r\n" % len(body) + body[:4000])
         h.wfile.flush()
         if kind == "stall":
             time.sleep(1.0)
@@ -321,6 +325,104 @@ def test_a_robots_txt_cut_short_means_complete_disallow(tmp_path):
         assert site.hits["/news/one.html"] == 0
     assert result.failed_seeds == [base + "/news/one.html"]
     assert "robots.txt unreachable: connection closed with 6240 body bytes missing" in result.failures[-1][1]
+
+
+def _reset_mid_body(h):
+    h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY[:4000])
+    h.wfile.flush()
+    time.sleep(0.2)  # the client has read what came and waits for more
+    h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    h.connection.close()  # SO_LINGER 0: the close is a TCP reset, not an orderly end
+    h.close_connection = True
+
+
+def test_a_connection_reset_inside_the_body_keeps_what_came(tmp_path):
+    site = Site()
+    site.extra["/reset"] = _reset_mid_body
+    with serve(site) as (base, _):
+        result = capture([base + "/reset"], tmp_path, CaptureOptions(**{**FAST, "retries": 0}))
+    (headers, block), = by_uri(result)[("response", base + "/reset")]
+    assert headers["WARC-Truncated"] == "disconnect" and block.endswith(BODY[:4000])
+    assert result.failures[0][1].startswith("connection: Connection reset by peer inside the body")
+
+
+def test_a_chunked_body_closed_among_its_trailers_is_whole(tmp_path):
+    site = Site()
+
+    def handler(h):
+        h.close_connection = True
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n2800\r\n" + BODY + b"\r\n0\r\nX-Trailer: ab")
+
+    site.extra["/trailers"] = handler
+    with serve(site) as (base, _):
+        result = capture([base + "/trailers"], tmp_path, CaptureOptions(**{**FAST, "retries": 0}))
+    (headers, block), = by_uri(result)[("response", base + "/trailers")]
+    assert "WARC-Truncated" not in headers and headers["WARC-Payload-Digest"] == sha256_label(BODY)
+    assert block.endswith(b"0\r\nX-Trailer: ab") and not result.failures
+
+
+def test_a_max_size_cut_is_length_even_if_the_server_then_stalls(tmp_path):
+    """Looking for a byte past the --max-size cut must not turn the user's cut into a timeout."""
+    site = Site()
+
+    def handler(h):
+        h.close_connection = True
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n" + BODY[:4000])
+        h.wfile.flush()
+        time.sleep(1.0)
+
+    site.extra["/stalls"] = handler
+    with serve(site) as (base, _):
+        result = capture([base + "/stalls"], tmp_path, CaptureOptions(**{**FAST, "retries": 0, "timeout": 0.4,
+                                                                          "max_size": 4000}))
+    (headers, _), = by_uri(result)[("response", base + "/stalls")]
+    assert headers["WARC-Truncated"] == "length" and not result.failures and not result.failed_seeds
+
+
+def test_a_4xx_robots_txt_cut_short_still_means_no_rules(tmp_path):
+    """RFC 9309 section 2.3.1.3: the status line arrived whole, and a 4xx allows everything."""
+    site = Site()
+
+    def handler(h):
+        h.close_connection = True
+        h.wfile.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 500\r\n\r\nnot here")
+
+    site.extra["/robots.txt"] = handler
+    with serve(site) as (base, _):
+        result = capture([base + "/news/one.html"], tmp_path, CaptureOptions(**{**FAST, "requisites": False}))
+        assert site.hits["/news/one.html"] == 1
+    assert not result.failed_seeds
+
+
+ARTICLE = (Path(__file__).parent.parent / "samples" / "site" / "news" / "lavrov-nato.html").read_bytes()
+
+
+@pytest.mark.parametrize("whole_first", [False, True])
+def test_an_article_cut_short_is_not_read_as_an_article(tmp_path, invoke, whole_first):
+    """`archiver extract` writes no half article from a page whose body was cut short; when the
+    page was also captured whole, the whole capture gives the document even if it is older."""
+    site = Site()
+    site.extra["/news/story.html"] = _cut_short("close", good_until=1 if whole_first else 0, body=ARTICLE,
+                                                ctype=b"text/html; charset=utf-8")
+    options = dict(FAST, retries=0, requisites=False)
+    with serve(site) as (base, _):
+        if whole_first:
+            capture([base + "/news/story.html"], tmp_path, CaptureOptions(**options))
+        result = capture([base + "/news/story.html"], tmp_path, CaptureOptions(**options, recapture=True))
+    cut = [h for h, _ in by_uri(result)[("response", base + "/news/story.html")]
+           if h.get("WARC-Truncated") == "disconnect"]
+    assert len(cut) == 1 and len(ARTICLE) > 5000  # 4,000 bytes came: cut in the middle of the body
+    out = invoke("extract", tmp_path)
+    assert out.exit_code == 0 and "1 captures cut short not read" in out.output
+    documents = list((tmp_path / "metadata" / "articles").glob("*.json"))
+    if not whole_first:
+        assert documents == []
+    else:
+        (document,) = [json.loads(p.read_text()) for p in documents]
+        assert document["provenance"]["warc"]["record_id"] != cut[0]["WARC-Record-ID"]
+        assert document["headline"].startswith("Lavrov")
 
 
 def test_a_body_cut_short_once_is_captured_whole_on_the_retry(tmp_path):

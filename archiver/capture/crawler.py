@@ -404,7 +404,9 @@ class Crawl:
             response = self.fetcher.fetch(url)  # FetchError propagates: unreachable means disallow
             try:
                 self._record(item, response, follow=False)
-                if response.cut_short:  # RFC 9309 section 2.3.1.4: a network error means disallow
+                if response.cut_short and not 400 <= response.status < 500:
+                    # RFC 9309 section 2.3.1.4: a network error means complete disallow (a 4xx
+                    # status line that arrived whole still means no rules, section 2.3.1.3)
                     raise FetchError(response.cut_short)
                 if response.status in (301, 302, 303, 307, 308) and response.header("location"):
                     url = normalize(urljoin(url, response.header("location"))) or url

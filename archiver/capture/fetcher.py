@@ -10,6 +10,7 @@ kept: the IIPC convention for WARC-Payload-Digest) can be read back without a se
 
 from __future__ import annotations
 
+import errno
 import socket
 import ssl
 import tempfile
@@ -27,6 +28,10 @@ MAX_HEADER_BYTES = 256 * 1024
 READ_SIZE = 256 * 1024
 SPOOL_IN_MEMORY = 1024 * 1024
 ACCEPT = "text/html,application/xhtml+xml,text/css,image/*,*/*;q=0.8"
+
+
+_NETWORK_ERRNOS = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT, errno.EHOSTUNREACH,
+                   errno.ENETUNREACH, errno.ENETDOWN, errno.ENETRESET}
 
 
 class FetchError(Exception):
@@ -383,6 +388,8 @@ class Fetcher:
                         while (trailer := conn.readline()).strip():
                             emit(trailer, False)
                         emit(trailer, False)
+                        if not trailer.endswith(b"\n"):
+                            keep = False  # closed among the trailers: the payload is whole, the socket done
                         break
                     while size > 0:
                         allowed = take(size)
@@ -433,8 +440,15 @@ class Fetcher:
                     if budget >= 0:
                         budget -= len(data)
         except TimeoutError:  # the headers came, then the body stopped: keep what arrived
-            truncated, cut_short = "time", f"timeout: no data for {self.timeout:g} s inside the body"
-        except (ConnectionResetError, ConnectionAbortedError) as exc:
+            if budget == 0:  # only a look past the --max-size cut waited: that cut is the reason
+                truncated = "length"
+            else:
+                truncated, cut_short = "time", f"timeout: no data for {self.timeout:g} s inside the body"
+        except OSError as exc:
+            # The network failed inside the body (reset, TLS error, host unreachable): keep what
+            # arrived. A failure to write the spool is ours, not the server's, and is raised.
+            if not isinstance(exc, ConnectionError | ssl.SSLError) and exc.errno not in _NETWORK_ERRNOS:
+                raise
             truncated, cut_short = "disconnect", f"connection: {exc.strerror or exc} inside the body"
         if truncated:
             keep = False

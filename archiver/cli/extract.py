@@ -83,7 +83,9 @@ def extract(collection: Path | None, html_file: Path | None, url: str | None, co
     click.echo(f"{len(result.documents)} article documents written to {collection / 'metadata' / 'articles'} "
                f"({result.pages} HTML pages read, {len(result.not_articles)} not articles, "
                f"{len({u for u, _ in result.failures})} failed validation"
-               + (f", {len(result.removed)} stale removed" if result.removed else "") + ")")
+               + (f", {len(result.removed)} stale removed" if result.removed else "")
+               + (f", {len(result.cut_short)} captures cut short not read" if result.cut_short else "")
+               + ")")
     from archiver.catalogue import build_collection_catalogues
 
     catalogues = build_collection_catalogues(collection)

@@ -27,6 +27,7 @@ class ExtractResult:
     pages: int = 0          # HTML pages looked at
     not_articles: list[str] = field(default_factory=list)  # URLs judged not to be articles
     removed: list[Path] = field(default_factory=list)      # stale documents removed
+    cut_short: list[str] = field(default_factory=list)     # HTML captures whose body did not all arrive
 
 
 def _warc_block(ref: RecordRef, payload_ref: RecordRef) -> dict:
@@ -56,7 +57,7 @@ def extract_collection(collection: Path) -> ExtractResult:
     index = WarcIndex()
     for path in coll.warc_files():
         index.add_file(path, path.relative_to(coll.warc_dir).as_posix())
-    result = ExtractResult()
+    result = ExtractResult(cut_short=index.cut_short_pages())
     chosen: dict[str, tuple[dict, str]] = {}
     for ref, payload_ref in index.html_pages():
         result.pages += 1

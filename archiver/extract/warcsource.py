@@ -44,6 +44,13 @@ class RecordRef:
     content_type: str | None = None
     location: str | None = None
     http_headers: dict[str, str] | None = None
+    truncated: str | None = None  # WARC-Truncated (WARC 1.1 section 5.13)
+
+    @property
+    def cut_short(self) -> bool:
+        """The server's body did not all arrive (disconnect, time...): not a copy of the page.
+        A "length" cut is the capture's own --max-size limit, and is read as it is."""
+        return self.truncated is not None and self.truncated != "length"
 
     def location_dict(self) -> dict:
         return {"file": self.file, "offset": self.offset, "record_id": self.record_id}
@@ -89,7 +96,8 @@ def scan(path: Path, name: str) -> Iterator[RecordRef]:
                         "WARC-Target-URI")), date=_warc_date(h.get_header("WARC-Date")),
                     payload_digest=h.get_header("WARC-Payload-Digest"),
                     refers_to=h.get_header("WARC-Refers-To"),
-                    refers_to_uri=_clean_uri(h.get_header("WARC-Refers-To-Target-URI")) or None)
+                    refers_to_uri=_clean_uri(h.get_header("WARC-Refers-To-Target-URI")) or None,
+                    truncated=(h.get_header("WARC-Truncated") or "").strip().lower() or None)
                 if record.http_headers is not None:
                     code = (record.http_headers.get_statuscode() or "").strip()
                     ref.status = int(code) if code.isdigit() else None
@@ -140,9 +148,17 @@ class WarcIndex:
             if ref.status and 300 <= ref.status < 400 and ref.location and (
                     target := join(ref.target_uri, ref.location)):
                 self.redirects[ref.target_uri] = target
+            elif ref.cut_short:
+                continue  # an image cut short is not where the image is; a whole capture may follow
             elif ref.record_type == "resource" or (ref.status and 200 <= ref.status < 300) or (
                     ref.record_type == "revisit"):
                 self.captured.setdefault(ref.target_uri, ref)
+
+    def cut_short_pages(self) -> list[str]:
+        """Target URIs of HTML responses whose body was cut short, so not read as articles."""
+        return [ref.target_uri for ref in self.records if ref.cut_short and ref.status
+                and 200 <= ref.status < 300 and (ref.content_type or "").split(";")[0].strip().lower()
+                in (*HTML_TYPES, "")]
 
     def original_of(self, revisit: RecordRef) -> RecordRef | None:
         """The record whose payload a revisit stands for (WARC 1.1 §6.7: by Refers-To, else by digest)."""
@@ -171,8 +187,11 @@ class WarcIndex:
         return ref.location_dict()
 
     def html_pages(self) -> Iterator[tuple[RecordRef, RecordRef]]:
-        """(record, record holding the payload) for each successful HTML response or resolved revisit."""
+        """(record, record holding the payload) for each successful HTML response or resolved revisit
+        (see `cut_short_pages` for those whose body did not all arrive)."""
         for ref in self.records:
+            if ref.cut_short:
+                continue
             payload_ref = ref
             status, ctype = ref.status, ref.content_type
             if ref.record_type == "revisit":
