@@ -14,6 +14,8 @@ crawl:    a threaded HTTP/1.1 server (in its own process) serves PAGES article p
 compress: the same RECORDS realistic HTML responses written through archiver's WARC writer and
           through warcio's WARCWriter(gzip=True); records/s, file sizes, and `warcio check` on both.
 big:      one response of BIG_MIB MiB captured by `archiver capture`; peak RSS must stay < 150 MiB.
+close:    a WARC of CLOSE_MIB MiB written and closed, with and without the background sync of the
+          open file: how long the close (a roll-over) holds the writer, and every worker with it.
 """
 
 from __future__ import annotations
@@ -342,6 +344,43 @@ def bench_compress(records: int, repeats: int, unique: int) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+# ----------------------------------------------------------------------------- closing a big file
+def bench_close(mib: int, repeats: int) -> None:
+    """How long closing (or rolling over) a WARC of *mib* MiB holds the writer, with the
+    background sync of the open file and without it."""
+    import archiver.capture.warcwriter as warcwriter
+    from archiver.capture.warcwriter import STORED, WarcFileWriter, WarcRecord
+
+    print(f"\n== close: a {mib} MiB WARC file (1 MiB incompressible records), {repeats} repeats, median ==")
+    blob = os.urandom(1 << 20)
+    times: dict[str, list[tuple[float, float]]] = {"background sync": [], "sync at close only": []}
+    default = warcwriter.SYNC_BEHIND
+    try:
+        for r in range(repeats):
+            for mode in times if r % 2 == 0 else reversed(list(times)):
+                warcwriter.SYNC_BEHIND = default if mode == "background sync" else 1 << 62
+                work = Path(tempfile.mkdtemp(prefix="bench-close-", dir=REPO.parent))  # a real disk
+                try:
+                    writer = WarcFileWriter(work)
+                    started = time.perf_counter()
+                    for i in range(mib):
+                        record = WarcRecord.from_bytes("resource", [("WARC-Target-URI", f"urn:x:{i}")], blob,
+                                                       None, "sha256")
+                        record.level = STORED
+                        writer.write([record])
+                    written = time.perf_counter()
+                    writer.close()
+                    times[mode].append((written - started, time.perf_counter() - written))
+                finally:
+                    shutil.rmtree(work, ignore_errors=True)
+    finally:
+        warcwriter.SYNC_BEHIND = default
+    for mode, runs in times.items():
+        print(f"{mode:19s} writing {statistics.median(w for w, _ in runs):6.2f} s  "
+              f"close {statistics.median(c for _, c in runs):6.3f} s  "
+              f"(closes: {', '.join(f'{c:.3f}' for _, c in runs)})")
+
+
 # ----------------------------------------------------------------------------- big response
 def bench_big(mib: int) -> None:
     size = mib * 1024 * 1024
@@ -371,7 +410,7 @@ def bench_big(mib: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["crawl", "compress", "big"], action="append")
+    ap.add_argument("--only", choices=["crawl", "compress", "big", "close"], action="append")
     ap.add_argument("--pages", type=int, default=500)
     ap.add_argument("--workers", type=int, default=8)
     ap.add_argument("--latency-ms", type=float, action="append",
@@ -379,9 +418,10 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=10_000)
     ap.add_argument("--unique", type=int, default=2_000, help="distinct pages among the records")
     ap.add_argument("--big-mib", type=int, default=1024)
+    ap.add_argument("--close-mib", type=int, default=512)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
-    only = set(args.only or ["crawl", "compress", "big"])
+    only = set(args.only or ["crawl", "compress", "big", "close"])
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
     if "compress" in only:
         bench_compress(args.records, args.repeats, args.unique)
@@ -390,6 +430,8 @@ def main() -> None:
             bench_crawl(args.pages, args.repeats, args.workers, latency)
     if "big" in only:
         bench_big(args.big_mib)
+    if "close" in only:
+        bench_close(args.close_mib, args.repeats)
 
 
 if __name__ == "__main__":
