@@ -415,14 +415,133 @@ def test_an_article_cut_short_is_not_read_as_an_article(tmp_path, invoke, whole_
            if h.get("WARC-Truncated") == "disconnect"]
     assert len(cut) == 1 and len(ARTICLE) > 5000  # 4,000 bytes came: cut in the middle of the body
     out = invoke("extract", tmp_path)
-    assert out.exit_code == 0 and "1 captures cut short not read" in out.output
+    assert out.exit_code == 0 and "1 cut-short capture not read" in out.output
     documents = list((tmp_path / "metadata" / "articles").glob("*.json"))
     if not whole_first:
         assert documents == []
+        assert invoke("catalogue", "build", tmp_path).exit_code == 0
+        record = invoke("record", tmp_path, base + "/news/story.html", "--body")
+        assert record.exit_code == 0 and record.stdout_bytes == ARTICLE[:4000]
+        assert "was only captured cut short (WARC-Truncated: disconnect)" in record.stderr
     else:
         (document,) = [json.loads(p.read_text()) for p in documents]
         assert document["provenance"]["warc"]["record_id"] != cut[0]["WARC-Record-ID"]
         assert document["headline"].startswith("Lavrov")
+
+
+def test_the_latest_whole_capture_is_what_record_gives_and_its_image(tmp_path, invoke):
+    """A recapture cut short is not what `archiver record URL` returns while a whole capture
+    exists, and an image cut short is not an article image's capture location."""
+    site = Site()
+    image = b"\xff\xd8\xff" + BODY
+    page = ARTICLE.replace(b"/images/lavrov.jpg", b"/img/lead.jpg")
+    site.extra["/news/story.html"] = _cut_short("close", good_until=1, body=page, ctype=b"text/html")
+    site.extra["/img/lead.jpg"] = _cut_short("close", good_after=2, body=image, ctype=b"image/jpeg")
+    with serve(site) as (base, _):
+        capture([base + "/news/story.html"], tmp_path, CaptureOptions(**{**FAST, "retries": 0}))
+        # run 2: the page comes cut short (so its links are not followed); the image is a seed
+        capture([base + "/news/story.html", base + "/img/lead.jpg"], tmp_path,
+                CaptureOptions(**{**FAST, "retries": 0, "recapture": True}))
+    assert invoke("catalogue", "build", tmp_path).exit_code == 0
+    out = invoke("record", tmp_path, base + "/news/story.html", "--body")
+    assert out.exit_code == 0 and out.stdout_bytes == page  # run 1's whole page, not run 2's 4,000 bytes
+    assert invoke("extract", tmp_path).exit_code == 0
+    (document,) = [json.loads(p.read_text()) for p in (tmp_path / "metadata" / "articles").glob("*.json")]
+    (picture,) = [image for image in document["images"] if image["url"] == base + "/img/lead.jpg"]
+    warcs = sorted((tmp_path / "warc").glob("*.warc.gz"))
+    whole = [h["WARC-Record-ID"] for kind, h, _ in records(warcs[-1])
+             if kind == "response" and h["WARC-Target-URI"] == base + "/img/lead.jpg"]
+    assert picture["captured"] and [picture["capture"]["record_id"]] == whole  # run 2's whole image
+
+
+def test_a_tls_error_inside_the_body_keeps_what_came(tmp_path, monkeypatch):
+    import ssl
+
+    from archiver.capture import fetcher
+
+    real = fetcher._Connection.read_some
+    calls = {"n": 0}
+
+    def failing(self, n):
+        calls["n"] += 1
+        if calls["n"] == 3:  # robots.txt's body, then the page's first piece, then a TLS failure
+            raise ssl.SSLError(1, "[SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] decryption failed")
+        return real(self, min(n, 4000))
+
+    monkeypatch.setattr(fetcher._Connection, "read_some", failing)
+    site = Site()
+    site.extra["/tls"] = lambda h: _send(h, 200, BODY, "application/octet-stream")
+    with serve(site) as (base, _):
+        result = capture([base + "/tls"], tmp_path, CaptureOptions(**{**FAST, "retries": 0}))
+    (headers, block), = by_uri(result)[("response", base + "/tls")]
+    assert headers["WARC-Truncated"] == "disconnect" and block.endswith(BODY[:4000])
+    assert "DECRYPTION_FAILED" in result.failures[0][1]
+
+
+def test_a_full_disk_while_spooling_a_body_stops_the_run_with_one_line(tmp_path, invoke, monkeypatch):
+    """Our disk failing is not the server's fault: no retry, no partial record, one error line."""
+    import tempfile
+
+    real = tempfile.SpooledTemporaryFile.write
+
+    def full(self, data):
+        if b"HTTP/1." not in data[:8] and len(data) > 1000:  # a body, not a head
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(tempfile.SpooledTemporaryFile, "write", full)
+    site = Site()
+    site.extra["/big"] = lambda h: _send(h, 200, BODY, "application/octet-stream")
+    with serve(site) as (base, _):
+        out = invoke("capture", base + "/big", "--collection", tmp_path / "c", "--delay", "0", "--quiet")
+        assert site.hits["/big"] == 1
+    assert out.exit_code == 2
+    assert out.output.strip().splitlines() == [
+        f"archiver: error: cannot spool a response in {tmp_path / 'c' / 'warc'}: No space left on device"]
+
+
+def test_a_chunked_body_that_stalls_among_its_trailers_is_whole(tmp_path):
+    site = Site()
+    ports = []
+
+    def handler(h):
+        ports.append(h.client_address[1])
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n2800\r\n" + BODY + b"\r\n0\r\nX-Trailer: ab")
+        h.wfile.flush()
+        time.sleep(0.6)
+        h.close_connection = True
+
+    def after(h):
+        ports.append(h.client_address[1])
+        _send(h, 200, b"after", "text/plain")
+
+    site.extra["/trailers"] = handler
+    site.extra["/after"] = after
+    with serve(site) as (base, _):
+        result = capture([base + "/trailers", base + "/after"], tmp_path,
+                         CaptureOptions(**{**FAST, "retries": 0, "timeout": 0.3, "workers": 1}))
+    (headers, _), = by_uri(result)[("response", base + "/trailers")]
+    assert "WARC-Truncated" not in headers and headers["WARC-Payload-Digest"] == sha256_label(BODY)
+    assert not result.failures and ports[0] != ports[1]  # the stalled socket was not used again
+
+
+def test_a_robots_txt_redirect_cut_short_is_still_followed(tmp_path):
+    """RFC 9309 section 2.3.1.2: the redirect's status and Location arrived whole; its body does
+    not matter."""
+    site = Site()
+
+    def handler(h):
+        h.close_connection = True
+        h.wfile.write(b"HTTP/1.1 301 Moved\r\nLocation: /robots2.txt\r\nContent-Length: 500\r\n\r\nmoved")
+
+    site.extra["/robots.txt"] = handler
+    site.extra["/robots2.txt"] = lambda h: _send(h, 200, b"User-agent: *\nDisallow: /news/\n", "text/plain")
+    with serve(site) as (base, _):
+        result = capture([base + "/news/one.html", base + "/"], tmp_path,
+                         CaptureOptions(**{**FAST, "requisites": False}))
+        assert site.hits["/robots2.txt"] == 1 and site.hits["/news/one.html"] == 0 and site.hits["/"] == 1
+    assert result.failed_seeds == [base + "/news/one.html"]
 
 
 def test_a_body_cut_short_once_is_captured_whole_on_the_retry(tmp_path):

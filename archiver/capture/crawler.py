@@ -404,11 +404,13 @@ class Crawl:
             response = self.fetcher.fetch(url)  # FetchError propagates: unreachable means disallow
             try:
                 self._record(item, response, follow=False)
-                if response.cut_short and not 400 <= response.status < 500:
-                    # RFC 9309 section 2.3.1.4: a network error means complete disallow (a 4xx
-                    # status line that arrived whole still means no rules, section 2.3.1.3)
+                redirect = response.status in (301, 302, 303, 307, 308) and response.header("location")
+                if response.cut_short and not redirect and not 400 <= response.status < 500:
+                    # RFC 9309 section 2.3.1.4: a network error means complete disallow. A 4xx or a
+                    # redirect whose status and headers arrived whole is still what it says
+                    # (sections 2.3.1.3 and 2.3.1.2): its body does not matter.
                     raise FetchError(response.cut_short)
-                if response.status in (301, 302, 303, 307, 308) and response.header("location"):
+                if redirect:
                     url = normalize(urljoin(url, response.header("location"))) or url
                     continue
                 return response.status, response.decoded_body(PARSE_LIMIT, truncate=True) or b""

@@ -10,7 +10,6 @@ kept: the IIPC convention for WARC-Payload-Digest) can be read back without a se
 
 from __future__ import annotations
 
-import errno
 import socket
 import ssl
 import tempfile
@@ -23,6 +22,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from archiver.capture.digests import label, new_hasher
+from archiver.errors import ArchiverError
 
 MAX_HEADER_BYTES = 256 * 1024
 READ_SIZE = 256 * 1024
@@ -30,8 +30,13 @@ SPOOL_IN_MEMORY = 1024 * 1024
 ACCEPT = "text/html,application/xhtml+xml,text/css,image/*,*/*;q=0.8"
 
 
-_NETWORK_ERRNOS = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT, errno.EHOSTUNREACH,
-                   errno.ENETUNREACH, errno.ENETDOWN, errno.ENETRESET}
+def _spool_write(spool, data: bytes, spool_dir: str | None) -> None:
+    """Write to the response's spool file; a failure there is our disk's, not the server's."""
+    try:
+        spool.write(data)
+    except OSError as exc:
+        raise ArchiverError(f"cannot spool a response in {spool_dir or 'the temporary folder'}: "
+                            f"{exc.strerror or exc}") from exc
 
 
 class FetchError(Exception):
@@ -308,7 +313,7 @@ class Fetcher:
             except TimeoutError:
                 conn.close()
                 raise FetchError(f"timeout: no data for {self.timeout:g} s") from None
-            except FetchError:
+            except (FetchError, ArchiverError):
                 conn.close()
                 raise
             except OSError as exc:
@@ -336,7 +341,7 @@ class Fetcher:
     def _read_body(self, conn, url, request, head, status, headers, spool, started):
         block_hash = new_hasher(self.digest)
         payload_hash = new_hasher(self.digest)
-        spool.write(head)
+        _spool_write(spool, head, self.spool_dir)
         block_hash.update(head)
         lengths = {k.lower(): v for k, v in headers}
         budget = self.max_size if self.max_size is not None else -1
@@ -351,7 +356,7 @@ class Fetcher:
 
         def emit(data: bytes, payload: bool) -> None:
             nonlocal offset, payload_length, payload_head
-            spool.write(data)
+            _spool_write(spool, data, self.spool_dir)
             block_hash.update(data)
             if payload:
                 if len(payload_head) < 16:
@@ -368,6 +373,7 @@ class Fetcher:
 
         te = lengths.get("transfer-encoding", "").lower()
         cut_short = None
+        whole = False  # a chunked body's last chunk has come: only the trailers may be missing
         try:
             if status in (204, 304) or 100 <= status < 200:
                 pass
@@ -385,6 +391,7 @@ class Fetcher:
                     except ValueError:
                         raise FetchError("protocol: bad chunk size line", retryable=False) from None
                     if size == 0:
+                        whole = True
                         while (trailer := conn.readline()).strip():
                             emit(trailer, False)
                         emit(trailer, False)
@@ -439,17 +446,17 @@ class Fetcher:
                     emit(data, True)
                     if budget >= 0:
                         budget -= len(data)
-        except TimeoutError:  # the headers came, then the body stopped: keep what arrived
-            if budget == 0:  # only a look past the --max-size cut waited: that cut is the reason
-                truncated = "length"
-            else:
+        except OSError as exc:  # only the network can raise it here: spool failures are ArchiverError
+            # The headers came, then the body stopped (closed, reset, TLS or network error, or no
+            # data for --timeout): keep what arrived.
+            if whole:
+                keep = False  # stopped among the trailers: the payload is whole, the socket done
+            elif budget == 0 and isinstance(exc, TimeoutError):
+                truncated = "length"  # only a look past the --max-size cut waited: that cut is the reason
+            elif isinstance(exc, TimeoutError):
                 truncated, cut_short = "time", f"timeout: no data for {self.timeout:g} s inside the body"
-        except OSError as exc:
-            # The network failed inside the body (reset, TLS error, host unreachable): keep what
-            # arrived. A failure to write the spool is ours, not the server's, and is raised.
-            if not isinstance(exc, ConnectionError | ssl.SSLError) and exc.errno not in _NETWORK_ERRNOS:
-                raise
-            truncated, cut_short = "disconnect", f"connection: {exc.strerror or exc} inside the body"
+            else:
+                truncated, cut_short = "disconnect", f"connection: {exc.strerror or exc} inside the body"
         if truncated:
             keep = False
         spool.flush()

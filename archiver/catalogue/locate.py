@@ -43,7 +43,8 @@ class _Window:
 
 
 def find_row(source: Path, key: str) -> dict[str, Any]:
-    """The records-catalogue row for *key*: a row number, a WARC-Record-ID, or a URL (latest capture)."""
+    """The records-catalogue row for *key*: a row number, a WARC-Record-ID, or a URL (its latest
+    whole capture; the latest capture cut short only if there is no whole one)."""
     from archiver.catalogue import collection_root
 
     root, _ = collection_root(source)
@@ -62,7 +63,13 @@ def find_row(source: Path, key: str) -> dict[str, Any]:
     else:
         mask = pc.and_(pc.equal(table.column("url"), key),
                        pc.is_in(table.column("warc_type"), value_set=_types(["response", "revisit"])))
-        hits = table.filter(mask).sort_by([("fetch_time", "descending")])
+        hits = table.filter(mask)
+        # A capture whose body was cut short (WARC-Truncated other than the capture's own
+        # "length" limit) is not the page: the latest whole capture is preferred to it.
+        truncated = hits.column("content_truncated")
+        cut = pc.fill_null(pc.and_(pc.is_valid(truncated), pc.not_equal(truncated, "length")), False)
+        hits = hits.append_column("_cut", cut).sort_by([("_cut", "ascending"), ("fetch_time", "descending")])
+        hits = hits.drop_columns(["_cut"])
     if hits.num_rows == 0:
         raise ArchiverError(f"no catalogued record for {key}")
     return hits.slice(0, 1).to_pylist()[0]

@@ -174,7 +174,7 @@ def query(source: Path, sql: str, fmt: str) -> None:
 def record(source: Path, row_or_url: str, out_path: Path | None, body: bool) -> None:
     """Extract a catalogued record's original HTTP response.
 
-    ROW_OR_URL is a URL (its latest capture), a WARC-Record-ID, or a row number of the
+    ROW_OR_URL is a URL (its latest whole capture), a WARC-Record-ID, or a row number of the
     records catalogue. A revisit is followed to the record holding the payload. SOURCE is a
     collection or a bag.
 
@@ -189,6 +189,9 @@ def record(source: Path, row_or_url: str, out_path: Path | None, body: bool) -> 
     if out_path is not None:
         refuse_if_sealed(out_path.parent)
     row = find_row(source, row_or_url)
+    if (row.get("content_truncated") or "length") != "length":
+        click.echo(f"archiver: note: {row['url']} was only captured cut short "
+                   f"(WARC-Truncated: {row['content_truncated']}); this is what arrived", err=True)
     if out_path is None:
         copy_record(source, row, sys.stdout.buffer, body=body)
         sys.stdout.buffer.flush()

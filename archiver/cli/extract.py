@@ -84,7 +84,8 @@ def extract(collection: Path | None, html_file: Path | None, url: str | None, co
                f"({result.pages} HTML pages read, {len(result.not_articles)} not articles, "
                f"{len({u for u, _ in result.failures})} failed validation"
                + (f", {len(result.removed)} stale removed" if result.removed else "")
-               + (f", {len(result.cut_short)} captures cut short not read" if result.cut_short else "")
+               + (f", {len(result.cut_short)} cut-short capture{'s' if len(result.cut_short) > 1 else ''}"
+                  " not read" if result.cut_short else "")
                + ")")
     from archiver.catalogue import build_collection_catalogues
 

@@ -155,10 +155,11 @@ class WarcIndex:
                 self.captured.setdefault(ref.target_uri, ref)
 
     def cut_short_pages(self) -> list[str]:
-        """Target URIs of HTML responses whose body was cut short, so not read as articles."""
-        return [ref.target_uri for ref in self.records if ref.cut_short and ref.status
-                and 200 <= ref.status < 300 and (ref.content_type or "").split(";")[0].strip().lower()
-                in (*HTML_TYPES, "")]
+        """Target URIs of the HTML captures that `html_pages` leaves out because their body was
+        cut short (a page may also have a whole capture, which is read)."""
+        return [ref.target_uri for ref in self.records if ref.cut_short
+                and 200 <= (ref.status or (200 if ref.record_type == "resource" else 0)) < 300
+                and (ref.content_type or "").split(";")[0].strip().lower() in (*HTML_TYPES, "")]
 
     def original_of(self, revisit: RecordRef) -> RecordRef | None:
         """The record whose payload a revisit stands for (WARC 1.1 §6.7: by Refers-To, else by digest)."""
