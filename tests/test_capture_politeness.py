@@ -7,7 +7,7 @@ import json
 import threading
 
 import pytest
-from capture_support import Site, serve
+from capture_support import Site, records, serve
 
 from archiver.capture import CaptureOptions, capture
 from archiver.capture.progress import ProgressLine, summary
@@ -141,6 +141,31 @@ def test_robots_5xx_means_complete_disallow(tmp_path):
         result = capture([base + "/news/one.html"], tmp_path, CaptureOptions(delay=0, retries=0))
         assert site.hits["/news/one.html"] == 0
     assert result.failed_seeds == [base + "/news/one.html"] and "500" in result.failures[0][1]
+
+
+def test_a_robots_txt_failing_for_a_moment_is_retried(tmp_path):
+    """A 503 (or a refused connection) for robots.txt is retried like any fetch before the host
+    is given up as disallowed (RFC 9309 section 2.3.1.4); only the answer used is recorded."""
+    site = Site()
+    answers = iter([503, 503])
+
+    def robots(h):
+        status = next(answers, 200)
+        body = b"User-agent: *\nDisallow: /private/\n" if status == 200 else b"busy"
+        h.send_response(status)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    site.extra["/robots.txt"] = robots
+    with serve(site) as (base, _):
+        result = capture([base + "/news/one.html", base + "/private/secret.html"], tmp_path,
+                         CaptureOptions(delay=0, retries=2, backoff=0.01, requisites=False))
+        assert site.hits["/robots.txt"] == 3 and site.hits["/private/secret.html"] == 0
+    assert result.failed_seeds == [base + "/private/secret.html"] and result.pages == 1
+    robots_records = [h for path in result.warc_files for kind, h, _ in records(path)
+                      if kind == "response" and h["WARC-Target-URI"] == base + "/robots.txt"]
+    assert len(robots_records) == 1
 
 
 def test_progress_line_and_summary(tmp_path):

@@ -371,15 +371,24 @@ class Crawl:
 
     def _fetch_with_retries(self, item: Item) -> Response | None:
         item.fetched = True
+        try:
+            return self._fetch_retrying(item.url)
+        except FetchError as exc:
+            self._fail(item, str(exc), None)
+            return None
+
+    def _fetch_retrying(self, url: str) -> Response:
+        """GET *url*, again after connection errors, timeouts, 429, 5xx and bodies cut short, with
+        exponential backoff or what Retry-After says; the last answer is returned as it came.
+        Raises FetchError when no answer came at all, or the run stopped meanwhile."""
         attempt = 0
         while True:
             wait = self.options.backoff * (2 ** attempt)
             try:
-                response = self.fetcher.fetch(item.url)
+                response = self.fetcher.fetch(url)
             except FetchError as exc:
                 if not exc.retryable or attempt >= self.options.retries:
-                    self._fail(item, str(exc), None)
-                    return None
+                    raise
             else:
                 retry = response.status in RETRY_STATUSES or response.cut_short is not None
                 if not retry or attempt >= self.options.retries:
@@ -391,8 +400,7 @@ class Crawl:
             attempt += 1
             time.sleep(min(wait, self.options.max_retry_wait))
             if self._stop:
-                self._fail(item, "run stopped", None)
-                return None
+                raise FetchError("run stopped", retryable=False)
 
     def _load_robots(self, robots_url: str) -> tuple[int, bytes]:
         """Fetch robots.txt (following up to 5 redirects, RFC 9309 section 2.3.1.2) and record it."""
@@ -401,7 +409,9 @@ class Crawl:
             item = Item(url, 0, "P", None, url)
             with self._cond:
                 self._seen.add(url)
-            response = self.fetcher.fetch(url)  # FetchError propagates: unreachable means disallow
+            # Retried like any fetch: one 503 must not close the host for the whole run. A
+            # FetchError after the last attempt propagates: unreachable means disallow.
+            response = self._fetch_retrying(url)
             try:
                 self._record(item, response, follow=False)
                 redirect = response.status in (301, 302, 303, 307, 308) and response.header("location")
