@@ -222,8 +222,15 @@ class WarcFileWriter:
     def current_filename(self) -> str:
         return self._name
 
+    def _ready(self) -> None:
+        """Called with the lock held before records are taken: refuse them after `close()` or a
+        failed sync (no new file is started then), and open a file if none is open."""
+        self._refuse_if_closed()
+        self._raise_sync_error()
+        if self._fh is None:
+            self._open_new()
+
     def _open_new(self) -> None:
-        self._raise_sync_error()  # after a failed sync no new file is started
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
         while True:
             name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
@@ -248,10 +255,7 @@ class WarcFileWriter:
         PREPARE_LIMIT is left to `write`, which streams it; so is every record whose file rolls
         over in between (its WARC-Warcinfo-ID would name the previous file's warcinfo)."""
         with self._lock:
-            self._refuse_if_closed()
-            self._raise_sync_error()
-            if self._fh is None:
-                self._open_new()
+            self._ready()
             warcinfo_id = self._warcinfo_id
         prepared = []
         for record in records:
@@ -308,10 +312,7 @@ class WarcFileWriter:
         """Write *records* (or their `prepare`d members) as a group into one file (a
         request/response pair is never split)."""
         with self._lock:
-            self._refuse_if_closed()
-            self._raise_sync_error()
-            if self._fh is None:
-                self._open_new()
+            self._ready()
             written = self._write_members(records)
             if self._pos >= self.max_size:
                 self._close_current()
