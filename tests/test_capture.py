@@ -332,6 +332,10 @@ def _reset_mid_body(h):
                   b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY[:4000])
     h.wfile.flush()
     time.sleep(0.2)  # the client has read what came and waits for more
+    _reset(h)
+
+
+def _reset(h) -> None:
     h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     h.connection.close()  # SO_LINGER 0: the close is a TCP reset, not an orderly end
     h.close_connection = True
@@ -363,21 +367,24 @@ def test_a_chunked_body_closed_among_its_trailers_is_whole(tmp_path):
     assert block.endswith(b"0\r\nX-Trailer: ab") and not result.failures
 
 
-def test_a_max_size_cut_is_length_even_if_the_server_then_stalls(tmp_path):
-    """Looking for a byte past the --max-size cut must not turn the user's cut into a timeout."""
+@pytest.mark.parametrize("then", ["stalls", "resets"])
+def test_a_max_size_cut_is_length_whatever_the_server_then_does(tmp_path, then):
+    """Looking for a byte past the --max-size cut must not turn the user's cut into a failure."""
     site = Site()
 
     def handler(h):
         h.close_connection = True
         h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n" + BODY[:4000])
         h.wfile.flush()
-        time.sleep(1.0)
+        time.sleep(1.0 if then == "stalls" else 0.2)
+        if then == "resets":
+            _reset(h)
 
-    site.extra["/stalls"] = handler
+    site.extra["/cut"] = handler
     with serve(site) as (base, _):
-        result = capture([base + "/stalls"], tmp_path, CaptureOptions(**{**FAST, "retries": 0, "timeout": 0.4,
-                                                                          "max_size": 4000}))
-    (headers, _), = by_uri(result)[("response", base + "/stalls")]
+        result = capture([base + "/cut"], tmp_path, CaptureOptions(**{**FAST, "retries": 0, "timeout": 0.4,
+                                                                       "max_size": 4000}))
+    (headers, _), = by_uri(result)[("response", base + "/cut")]
     assert headers["WARC-Truncated"] == "length" and not result.failures and not result.failed_seeds
 
 

@@ -451,8 +451,8 @@ class Fetcher:
             # data for --timeout): keep what arrived.
             if whole:
                 keep = False  # stopped among the trailers: the payload is whole, the socket done
-            elif budget == 0 and isinstance(exc, TimeoutError):
-                truncated = "length"  # only a look past the --max-size cut waited: that cut is the reason
+            elif budget == 0:
+                truncated = "length"  # it failed past the --max-size cut: that cut is the reason
             elif isinstance(exc, TimeoutError):
                 truncated, cut_short = "time", f"timeout: no data for {self.timeout:g} s inside the body"
             else:
