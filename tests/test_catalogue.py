@@ -360,3 +360,29 @@ def test_surt_keys_do_not_load_tldextract_or_requests():
             "assert handyurl_module.tldextract.TLDExtract is tldextract.TLDExtract\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("mark,wins", [("Disconnect", "older"), ("Length", "newer")])
+def test_record_prefers_a_whole_capture_to_one_cut_short_whatever_the_case_of_the_header(
+        tmp_path, invoke, mark, wins):
+    """`archiver record URL` on a WARC from another tool: a newer capture whose body was cut short
+    (`WARC-Truncated: Disconnect`) loses to an older whole one; one cut by a size limit
+    (`Length`, in any case) is still the latest capture, as extract reads it too."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    Collection(tmp_path).create()
+    url = "https://news.example/story.html"
+    bodies = {"older": b"<html>whole story</html>", "newer": b"<html>who"}
+    with open(tmp_path / "warc" / "other-tool.warc.gz", "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for date, body, extra in (("2024-01-18T10:00:00Z", bodies["older"], {}),
+                                  ("2024-01-19T10:00:00Z", bodies["newer"], {"WARC-Truncated": mark})):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"),
+                                               ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=http,
+                warc_headers_dict={"WARC-Date": date, **extra}))
+    assert invoke("catalogue", "build", tmp_path).exit_code == 0
+    out = invoke("record", tmp_path, url, "--body")
+    assert out.exit_code == 0 and out.stdout_bytes == bodies[wins]

@@ -66,8 +66,8 @@ def find_row(source: Path, key: str) -> dict[str, Any]:
         hits = table.filter(mask)
         # A capture whose body was cut short (WARC-Truncated other than the capture's own
         # "length" limit) is not the page: the latest whole capture is preferred to it.
-        truncated = hits.column("content_truncated")
-        cut = pc.fill_null(pc.and_(pc.is_valid(truncated), pc.not_equal(truncated, "length")), False)
+        truncated = pc.utf8_lower(hits.column("content_truncated"))  # as written by any tool
+        cut = pc.fill_null(pc.not_equal(truncated, "length"), False)
         hits = hits.append_column("_cut", cut).sort_by([("_cut", "ascending"), ("fetch_time", "descending")])
         hits = hits.drop_columns(["_cut"])
     if hits.num_rows == 0:
