@@ -253,7 +253,7 @@ def _helper_main(collection: Path) -> int:
         return 1
     except ArchiverError as exc:
         reply = ("error", str(exc))
-    except Exception as exc:  # noqa: BLE001 - reported to the run, which says it on one line
+    except Exception as exc:  # noqa: BLE001 - the run then catalogues itself from its WARCs
         reply = ("error", f"records catalogue: {type(exc).__name__}: {exc}")
     pickle.dump(reply, sink)
     sink.flush()
@@ -268,5 +268,6 @@ if __name__ == "__main__":
         sys.exit(2)
     code = _helper_main(Path(sys.argv[1]))
     # The part is fsynced and renamed and the reply flushed: nothing is left to write. Skipping
-    # the interpreter's teardown (with pyarrow loaded) saves the waiting capture 30-60 ms.
+    # the interpreter's teardown (with pyarrow loaded) spares the waiting capture it (its finish
+    # went from 0.045 to 0.033 s, medians of 9 A/B pairs).
     os._exit(code)

@@ -62,6 +62,7 @@ class Links:
                 del fresh[url]  # the first context a URL was found by is the one it keeps
         target.update(fresh)
 
+
 _NOT_LINKS = ("data:", "javascript:", "mailto:", "tel:", "#", "about:")
 _BY_ORIGIN: dict[str, dict[str, object]] = {}  # origin -> {link as written: normal URL, None or _RELATIVE}
 _RESOLVED: dict[tuple[str, str], str | None] = {}  # (page URL, relative link) -> normal URL
