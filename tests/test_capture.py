@@ -259,6 +259,15 @@ def test_max_size_truncates_and_marks_the_record(tmp_path):
 BODY = bytes(range(256)) * 40  # 10,240 bytes
 
 
+def _answer(raw: bytes):
+    """A handler that sends *raw* (status line, headers and whatever body) and closes."""
+    def handler(h):
+        h.close_connection = True
+        h.wfile.write(raw)
+
+    return handler
+
+
 def _cut_short(kind: str, good_after: int = 10**9, good_until: int = 0, body: bytes = BODY,
                ctype: bytes = b"application/octet-stream"):
     """A handler that sends the headers and part of the body, then closes the connection
@@ -353,13 +362,9 @@ def test_a_connection_reset_inside_the_body_keeps_what_came(tmp_path):
 
 def test_a_chunked_body_closed_among_its_trailers_is_whole(tmp_path):
     site = Site()
-
-    def handler(h):
-        h.close_connection = True
-        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-                      b"Transfer-Encoding: chunked\r\n\r\n2800\r\n" + BODY + b"\r\n0\r\nX-Trailer: ab")
-
-    site.extra["/trailers"] = handler
+    site.extra["/trailers"] = _answer(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                                      b"Transfer-Encoding: chunked\r\n\r\n2800\r\n" + BODY
+                                      + b"\r\n0\r\nX-Trailer: ab")
     with serve(site) as (base, _):
         result = capture([base + "/trailers"], tmp_path, CaptureOptions(**{**FAST, "retries": 0}))
     (headers, block), = by_uri(result)[("response", base + "/trailers")]
@@ -391,12 +396,7 @@ def test_a_max_size_cut_is_length_whatever_the_server_then_does(tmp_path, then):
 def test_a_4xx_robots_txt_cut_short_still_means_no_rules(tmp_path):
     """RFC 9309 section 2.3.1.3: the status line arrived whole, and a 4xx allows everything."""
     site = Site()
-
-    def handler(h):
-        h.close_connection = True
-        h.wfile.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 500\r\n\r\nnot here")
-
-    site.extra["/robots.txt"] = handler
+    site.extra["/robots.txt"] = _answer(b"HTTP/1.1 404 Not Found\r\nContent-Length: 500\r\n\r\nnot here")
     with serve(site) as (base, _):
         result = capture([base + "/news/one.html"], tmp_path, CaptureOptions(**{**FAST, "requisites": False}))
         assert site.hits["/news/one.html"] == 1
@@ -537,12 +537,8 @@ def test_a_robots_txt_redirect_cut_short_is_still_followed(tmp_path):
     """RFC 9309 section 2.3.1.2: the redirect's status and Location arrived whole; its body does
     not matter."""
     site = Site()
-
-    def handler(h):
-        h.close_connection = True
-        h.wfile.write(b"HTTP/1.1 301 Moved\r\nLocation: /robots2.txt\r\nContent-Length: 500\r\n\r\nmoved")
-
-    site.extra["/robots.txt"] = handler
+    site.extra["/robots.txt"] = _answer(b"HTTP/1.1 301 Moved\r\nLocation: /robots2.txt\r\n"
+                                        b"Content-Length: 500\r\n\r\nmoved")
     site.extra["/robots2.txt"] = lambda h: _send(h, 200, b"User-agent: *\nDisallow: /news/\n", "text/plain")
     with serve(site) as (base, _):
         result = capture([base + "/news/one.html", base + "/"], tmp_path,
