@@ -62,6 +62,13 @@ def read_logs(logs_dir: Path) -> Iterator[dict]:
                     yield line
 
 
+def dedupable(status: object, payload_length: object, truncated: object) -> bool:
+    """Whether a payload may be stored once and revisited after (WARC 1.1 section 6.7.2): a whole,
+    non-empty 200 answer. The crawler asks it of each response, the state of each log line (which
+    may have been edited: a value of the wrong type is no payload)."""
+    return status == 200 and isinstance(payload_length, int) and payload_length > 0 and not truncated
+
+
 @dataclass(frozen=True)
 class Stored:
     """A payload already in the collection: where it is, for revisits and for re-reading links."""
@@ -86,7 +93,9 @@ class CollectionState:
         state = cls()
         present = {p.name for p in Path(warc_dir).glob("*.warc.gz")}
         for line in read_logs(logs_dir):
-            if line["outcome"] not in ("captured", "revisit") or line.get("warc_filename") not in present:
+            if not isinstance(line["url"], str) or not isinstance(line.get("warc_filename"), str):
+                continue  # not a line this tool wrote (a log edited by hand)
+            if line["outcome"] not in ("captured", "revisit") or line["warc_filename"] not in present:
                 continue
             if line.get("status") in (429, 500, 502, 503, 504):  # the server was failing: try again
                 continue
@@ -100,11 +109,12 @@ class CollectionState:
     def remember(self, line: dict) -> None:
         """Index a captured response's payload if it may be deduplicated against."""
         digest = line.get("payload_digest")
-        if (line.get("status") == 200 and digest and line.get("payload_length", 0) > 0
-                and not line.get("truncated")):
+        where = [line.get(key) for key in ("record_id", "url", "warc_date", "warc_filename", "warc_offset")]
+        complete = all(isinstance(v, str) and v for v in where[:4]) and isinstance(where[4], int)
+        if (isinstance(digest, str) and digest and complete  # a line edited by hand may lack some
+                and dedupable(line.get("status"), line.get("payload_length"), line.get("truncated"))):
             with self._lock:
-                self.payloads.setdefault(digest, Stored(line["record_id"], line["url"], line["warc_date"],
-                                                        line["warc_filename"], line["warc_offset"]))
+                self.payloads.setdefault(digest, Stored(*where))
 
     def stored(self, digest: str) -> Stored | None:
         with self._lock:

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from archiver import SOFTWARE
-from archiver.capture.capturelog import CaptureLog, CollectionState, Stored, rfc3339
+from archiver.capture.capturelog import CaptureLog, CollectionState, Stored, dedupable, rfc3339
 from archiver.capture.digests import ALGORITHMS, digest_bytes, label, new_hasher
 from archiver.capture.fetcher import Fetcher, FetchError, Response
 from archiver.capture.links import Links, css_links, html_links
@@ -434,12 +434,12 @@ class Crawl:
         date = warc_date()
         common = [("WARC-Date", date), ("WARC-Target-URI", item.url), ("WARC-IP-Address", response.ip)]
         digest = self.options.digest
-        dedupable = response.status == 200 and response.payload_length > 0 and not response.truncated
+        may_dedup = dedupable(response.status, response.payload_length, response.truncated)
         # The group is built and compressed before the write lock, so that workers compress in
         # parallel; the lock only decides revisit-or-response and appends the bytes. The main
         # record's id is fixed first: the request and metadata records name it either way.
         main_id = new_record_id()
-        stored = self.state.stored(response.payload_digest) if dedupable else None
+        stored = self.state.stored(response.payload_digest) if may_dedup else None
         main = self._main_record(response, common, main_id, stored)
         request = WarcRecord.from_bytes(
             "request", common + [("WARC-Concurrent-To", main_id),
@@ -450,7 +450,7 @@ class Crawl:
             group.append(self._metadata_record(item, response, links, main_id, date))
         prepared = self.writer.prepare(group)
         with self._write_lock:
-            if dedupable and stored is None:
+            if may_dedup and stored is None:
                 # WARC 1.1 section 6.7.2: a payload another worker stored meanwhile is a revisit
                 stored = self.state.stored(response.payload_digest)
                 if stored is not None:
