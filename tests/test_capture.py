@@ -533,6 +533,19 @@ def test_a_chunked_body_that_stalls_among_its_trailers_is_whole(tmp_path):
     assert not result.failures and ports[0] != ports[1]  # the stalled socket was not used again
 
 
+@pytest.mark.parametrize("coding,body", [("br", b"\x1b\x2a\x00\xf8"), ("gzip", b"not gzip at all")])
+def test_a_robots_txt_that_cannot_be_decoded_means_complete_disallow(tmp_path, coding, body):
+    """Rules that cannot be read are not an empty robots.txt (which would allow everything)."""
+    site = Site()
+    site.extra["/robots.txt"] = lambda h: _send(h, 200, body, "text/plain", {"Content-Encoding": coding})
+    with serve(site) as (base, _):
+        result = capture([base + "/news/one.html"], tmp_path, CaptureOptions(**{**FAST, "retries": 0}))
+        assert site.hits["/news/one.html"] == 0
+    assert result.failed_seeds == [base + "/news/one.html"]
+    reason = result.failures[-1][1]
+    assert "robots.txt unreachable: robots.txt in a content coding that cannot be read" in reason
+
+
 def test_a_robots_txt_redirect_cut_short_is_still_followed(tmp_path):
     """RFC 9309 section 2.3.1.2: the redirect's status and Location arrived whole; its body does
     not matter."""

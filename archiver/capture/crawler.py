@@ -423,7 +423,12 @@ class Crawl:
                 if redirect:
                     url = normalize(urljoin(url, response.header("location"))) or url
                     continue
-                return response.status, response.decoded_body(PARSE_LIMIT, truncate=True) or b""
+                body = response.decoded_body(PARSE_LIMIT, truncate=True)
+                if body is None and 200 <= response.status < 300:
+                    # rules that cannot be read are not "no rules": treated as unreachable
+                    raise FetchError(f"robots.txt in a content coding that cannot be read "
+                                     f"({response.header('content-encoding')})")
+                return response.status, body or b""
             finally:
                 response.close()
         return 500, b""
