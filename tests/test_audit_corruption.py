@@ -8,9 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-
-from tests.audit_support import flip_bit, make_store
-from tests.bag_support import snapshot  # proof that an audit wrote nothing
+from audit_support import flip_bit, make_store
+from bag_support import snapshot  # proof that an audit wrote nothing
 
 WARC = "data/warc/capture-00000.warc.gz"
 JSON_DOC = "data/metadata/articles/article one.json"

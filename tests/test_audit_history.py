@@ -13,11 +13,11 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from audit_support import flip_bit, make_store
 
 from archiver.audit import audit_paths, read_events
 from archiver.audit.history import default_log, part_files
 from archiver.schemas import validate_document
-from tests.audit_support import flip_bit, make_store
 
 REPO = Path(__file__).resolve().parents[1]
 WARC = "data/warc/capture-00000.warc.gz"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import re
 
+from audit_support import COLLECTION_FILES, make_store
+
 from archiver.audit import audit_paths
 from archiver.audit.progress import TerminalProgress
-from tests.audit_support import COLLECTION_FILES, make_store
 
 
 def test_progress_line_counts_bags_files_bytes_rate_and_time_left(tmp_path):

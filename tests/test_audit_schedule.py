@@ -6,11 +6,11 @@ import json
 import math
 
 import pytest
+from audit_support import COLLECTION_FILES, flip_bit, make_store
 
 from archiver.audit import audit_paths, read_events
 from archiver.audit.schedule import Budget, parse_duration, parse_size, sample_size
 from archiver.errors import ArchiverError
-from tests.audit_support import COLLECTION_FILES, flip_bit, make_store
 
 BAG_BYTES = sum(COLLECTION_FILES.values())
 NAMES = ["b1", "b2", "b3", "b4", "b5", "b6"]

@@ -11,9 +11,8 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.extract_support import WarcBuilder
-from tests.test_extract_page_patterns import PARAS, extract, page
+from extract_support import WarcBuilder
+from test_extract_page_patterns import PARAS, extract, page
 
 BODY = "".join(f"<p>{p}</p>" for p in PARAS)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gzip
 
-from tests.catalogue_support import write_foreign_warc
+from catalogue_support import write_foreign_warc
 
 PAGES = {f"http://news.test/{i}.html": b"<html><body>" + b"text %d " % i * 50 + b"</body></html>"
          for i in range(2)}

@@ -3,8 +3,7 @@
 import os
 
 import pytest
-
-from tests.bag_support import make_collection
+from bag_support import make_collection
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")

@@ -1,9 +1,8 @@
 """Review: `catalogue merge` never writes into one of its sources (a collection or a sealed bag)."""
 
 import pytest
-
-from tests.bag_support import snapshot
-from tests.catalogue_support import capture_sample_site
+from bag_support import snapshot
+from catalogue_support import capture_sample_site
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ def test_bad_arguments_get_one_error_line(invoke, tmp_path, args):
 
 
 def test_record_out_never_overwrites_an_existing_file(invoke, tmp_path):
-    from tests.catalogue_support import capture_sample_site
+    from catalogue_support import capture_sample_site
 
     collection = capture_sample_site(tmp_path / "coll")
     assert invoke("catalogue", "build", collection).exit_code == 0
@@ -45,7 +45,7 @@ def test_record_out_never_overwrites_an_existing_file(invoke, tmp_path):
 ])
 def test_query_never_writes_files(invoke, tmp_path, sql):
     pytest.importorskip("duckdb")
-    from tests.catalogue_support import capture_sample_site
+    from catalogue_support import capture_sample_site
 
     collection = capture_sample_site(tmp_path / "coll")
     assert invoke("catalogue", "build", collection).exit_code == 0

@@ -23,7 +23,7 @@ def test_html_with_an_http_url_still_works(invoke):
 
 
 def test_a_truncated_warc_is_reported_and_no_document_is_removed(invoke, tmp_path):
-    from tests.catalogue_support import capture_sample_site
+    from catalogue_support import capture_sample_site
 
     collection = capture_sample_site(tmp_path / "coll")
     documents = sorted(p.name for p in (collection / "metadata" / "articles").iterdir())

@@ -9,10 +9,10 @@ from __future__ import annotations
 import zlib
 
 import pytest
+from catalogue_support import write_foreign_warc
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.warctail import tail_problem
-from tests.catalogue_support import write_foreign_warc
 
 PAGES = {f"http://news.test/{i}.html": (f"<html><body><h1>Story {i}</h1>" + "text " * 2000 + "</body></html>")
          .encode() for i in range(3)}
