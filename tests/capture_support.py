@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import ssl
 import struct
 import threading
 import time
@@ -63,6 +64,7 @@ class Site:
         self.robots = b"User-agent: *\nDisallow: /private/\n"
         self.many = 60
         self.in_flight = 0
+        self.connections = 0  # accepted connections
         self.max_in_flight = 0
         self.starts: list[float] = []
         self.page_delay = 0.0
@@ -202,20 +204,35 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    site: Site
+    tls: ssl.SSLContext | None = None
+
+    def get_request(self):
+        """Count each connection; over TLS, the handshake is left to the handler's thread (on its
+        first read), so that a client refusing the certificate cannot stall the accept loop."""
+        sock, address = super().get_request()
+        with self.site.lock:
+            self.site.connections += 1
+        if self.tls is not None:
+            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
     def handle_error(self, request, client_address) -> None:
         """Clients that give up (timeouts, --max-size) break pipes on purpose: no tracebacks."""
 
 
 @contextlib.contextmanager
-def serve(site: Site | None = None) -> Iterator[tuple[str, Site]]:
-    """Run the test site on 127.0.0.1:<ephemeral>; yields (base URL without slash, site)."""
+def serve(site: Site | None = None, tls: ssl.SSLContext | None = None) -> Iterator[tuple[str, Site]]:
+    """Run the test site on 127.0.0.1:<ephemeral>, over https with the server context *tls*;
+    yields (base URL without slash, site)."""
     site = site or Site()
     server = _QuietServer(("127.0.0.1", 0), make_handler(site))
+    server.site, server.tls = site, tls
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", site
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}", site
     finally:
         server.shutdown()
         server.server_close()

@@ -29,6 +29,7 @@ from archiver.capture.repair import repair_directory
 from archiver.capture.robots import PARSE_LIMIT, RobotsCache
 from archiver.capture.scope import Scope
 from archiver.capture.seeds import check_seeds
+from archiver.capture.tls import tls_context
 from archiver.capture.urls import normalize
 from archiver.capture.warcwriter import (
     STORED,
@@ -149,6 +150,9 @@ class Crawl:
         self.seeds = check_seeds(seeds)
         if not self.seeds:
             raise ArchiverError("no seeds given: pass URLs or --seeds FILE")
+        # a CA file that cannot be used is an error before the collection is touched
+        tls = (tls_context(options.ca_certificate, options.check_certificate)
+               if options.ca_certificate is not None or not options.check_certificate else None)
         self.options = options
         self.scope = Scope(self.seeds, options.scope, options.include, options.exclude)
         self.collection = Collection(Path(collection)).create()
@@ -161,7 +165,7 @@ class Crawl:
         self.state = CollectionState.load(self.collection.logs_dir, self.collection.warc_dir)
         self.fetcher = Fetcher(user_agent=options.user_agent, timeout=options.timeout,
                                max_size=options.max_size, digest=options.digest,
-                               spool_dir=str(self.collection.warc_dir))
+                               spool_dir=str(self.collection.warc_dir), tls=tls)
         self.writer = WarcFileWriter(self.collection.warc_dir, prefix=options.prefix,
                                      max_size=options.warc_size, digest=options.digest,
                                      warcinfo=self._warcinfo, on_written=on_written)

@@ -22,6 +22,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from archiver.capture.digests import label, new_hasher
+from archiver.capture.tls import tls_context, tls_failure_reason
 from archiver.errors import ArchiverError
 
 MAX_HEADER_BYTES = 256 * 1024
@@ -213,7 +214,7 @@ class Fetcher:
     """Fetches URLs with persistent connections per host; thread-safe."""
 
     def __init__(self, *, user_agent: str, timeout: float, max_size: int | None, digest: str,
-                 spool_dir: str | None = None):
+                 spool_dir: str | None = None, tls: ssl.SSLContext | None = None):
         self.user_agent = user_agent
         self.timeout = timeout
         self.max_size = max_size
@@ -221,7 +222,7 @@ class Fetcher:
         self.spool_dir = spool_dir
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._lock = threading.Lock()
-        self._tls_context: ssl.SSLContext | None = None
+        self._tls_context = tls  # None: the system's trust (archiver.capture.tls), made when needed
 
     @property
     def _tls(self) -> ssl.SSLContext:
@@ -229,7 +230,7 @@ class Fetcher:
         certificates costs about 50 ms, which a crawl of plain-http pages need not pay."""
         with self._lock:
             if self._tls_context is None:
-                self._tls_context = ssl.create_default_context()
+                self._tls_context = tls_context()
             return self._tls_context
 
     def request_bytes(self, url: str) -> bytes:
@@ -270,7 +271,8 @@ class Fetcher:
                     sock = self._tls.wrap_socket(sock, server_hostname=host)
                 except (ssl.SSLError, OSError) as exc:
                     sock.close()
-                    raise FetchError(f"tls: {exc}") from None
+                    reason, retryable = tls_failure_reason(exc)
+                    raise FetchError(f"tls: {reason} ({host}:{port})", retryable=retryable) from None
             return _Connection(sock, addr[0])
         raise last or FetchError(f"connect: no address for {host}")
 

@@ -34,6 +34,8 @@ class CaptureOptions:
     recapture: bool = False  # fetch again URLs already captured in this collection
     prefix: str = "archiver"  # WARC file name prefix
     max_parse_bytes: int = 20_000_000  # larger HTML/CSS is stored but not scanned for links
+    ca_certificate: str | None = None  # PEM file of CA certificates trusted besides the system's
+    check_certificate: bool = True  # False: https servers' certificates are not verified
 
     def as_dict(self) -> dict:
         d = asdict(self)

@@ -46,12 +46,16 @@ from archiver.errors import EXIT_INVALID
 @click.option("--digest", type=click.Choice(["sha256", "sha1"]), default="sha256", show_default=True,
               help="Digest algorithm of WARC-Block-Digest and WARC-Payload-Digest.")
 @click.option("--prefix", default="archiver", show_default=True, help="WARC file name prefix.")
+@click.option("--ca-certificate", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also trust the CA certificates in this PEM file for https.")
+@click.option("--no-check-certificate", is_flag=True,
+              help="Do not verify https certificates (capture sites with expired or self-signed ones).")
 @click.option("--recapture", is_flag=True, help="Fetch again URLs already captured in this collection.")
 @click.option("--quiet", is_flag=True, help="No progress line and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_requisites, ignore_robots,
             user_agent, delay, workers, per_host, timeout, retries, max_size, warc_size, digest, prefix,
-            recapture, quiet, as_json):
+            ca_certificate, no_check_certificate, recapture, quiet, as_json):
     """Capture pages (and their images, stylesheets and scripts) into WARC files in a collection.
 
     Seeds come from URL arguments and/or --seeds FILE. Rerunning the same command resumes:
@@ -79,7 +83,8 @@ def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_req
         requisites=not no_requisites, ignore_robots=ignore_robots,
         user_agent=user_agent or DEFAULT_USER_AGENT, delay=delay, workers=workers, per_host=per_host,
         timeout=timeout, retries=retries, max_size=max_size, warc_size=warc_size, digest=digest,
-        recapture=recapture, prefix=prefix)
+        recapture=recapture, prefix=prefix, ca_certificate=ca_certificate,
+        check_certificate=not no_check_certificate)
     from archiver.runcatalogue import RunCatalogue
 
     line = ProgressLine() if (not quiet and not as_json and is_terminal()) else None
