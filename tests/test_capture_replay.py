@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from capture_support import RED, _send, article, records, serve
+from capture_support import RED, _send, article, assert_warcio_accepts, records, serve
 
 REPLAY_SCRIPT = Path(__file__).with_name("pywb_replay.py")
 FAST = ("--delay", "0", "--timeout", "5", "--quiet")
@@ -60,6 +60,7 @@ def test_pywb_indexes_and_replays_what_the_server_sent(tmp_path, invoke):
         sent = {p: _sent(base + p) for p in paths}
     warcs = sorted(coll.rglob("*.warc.gz"))
     assert len(warcs) == 2  # one per run
+    assert_warcio_accepts(warcs)
     kinds = {(h.get("WARC-Target-URI"), kind): h for w in warcs for kind, h, _ in records(w)}
     first_ids = {h["WARC-Record-ID"] for kind, h, _ in records(warcs[0])}
     for path in ("/img/red-copy.png", "/img/red-again.png"):  # stored as revisits only

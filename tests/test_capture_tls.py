@@ -84,6 +84,7 @@ def test_no_check_certificate_captures_and_the_warcinfo_says_so(tmp_path, invoke
     info = next(block for kind, _, block in found if kind == "warcinfo").decode()
     settings = json.loads(info.split("archiver-capture-settings: ", 1)[1].split("\r\n", 1)[0])
     assert settings["check_certificate"] is False and settings["ca_certificate"] is None
+    assert_warcio_accepts(warcs(coll))
 
 
 @pytest.mark.parametrize("make, message", [
