@@ -16,6 +16,10 @@ compress: the same RECORDS realistic HTML responses written through archiver's W
 big:      one response of BIG_MIB MiB captured by `archiver capture`; peak RSS must stay < 150 MiB.
 close:    a WARC of CLOSE_MIB MiB written and closed, with and without the background sync of the
           open file: how long the close (a roll-over) holds the writer, and every worker with it.
+resume:   the capture logs of RESUME_RUNS daily runs of 5,000 URLs each (4,000 new articles, 1,000
+          section pages and images seen every day), written by archiver's CaptureLog; times the
+          resume and dedup state every later run loads first (CollectionState.load, in a fresh
+          process: time and peak RSS), against only reading and json-parsing the same lines.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import argparse
 import atexit
 import hashlib
 import io
+import json
 import multiprocessing
 import os
 import shutil
@@ -414,9 +419,71 @@ def bench_big(mib: int) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+_RESUME_CHILD = """
+import json, resource, sys, time
+from archiver.capture.capturelog import CollectionState, read_logs
+logs, warcs, mode = sys.argv[1:]
+started = time.perf_counter()
+if mode == "load":
+    state = CollectionState.load(logs, warcs)
+    count = len(state.done)
+else:
+    count = sum(1 for _ in read_logs(logs))
+print(json.dumps([time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  count]))
+"""
+
+
+def bench_resume(runs: int, repeats: int) -> None:
+    """How long a run waits, and how much memory it holds, for the state of RUNS earlier runs."""
+    from archiver.capture.capturelog import CaptureLog
+
+    per_run, fresh = 5_000, 4_000
+    print(f"\n== resume: capture logs of {runs} runs x {per_run} URLs ({runs * per_run:,} lines), "
+          f"{repeats} repeats, median ==")
+    work = Path(tempfile.mkdtemp(prefix="bench-resume-"))
+    try:
+        (work / "logs").mkdir()
+        (work / "warc").mkdir()
+        for r in range(runs):
+            name = f"archiver-2026{r:06d}000000-00000-bench.warc.gz"
+            (work / "warc" / name).touch()
+            log = CaptureLog(work / "logs" / f"capture-2026{r:06d}T000000Z-bench.jsonl")
+            for i in range(per_run):
+                n = r * fresh + i if i < fresh else 10**9 + i  # the last 1,000 are the same every day
+                kind = "image/jpeg" if i % 2 else "text/html"
+                log.write(url=f"https://news.example.org/2026/{n}/a-story-about-the-news-{n}.html",
+                          seed=False, outcome="captured", status=200, warc_filename=name,
+                          record_id=f"<urn:uuid:{r:08x}-0000-4000-8000-{i:012x}>", hops="L",
+                          via="https://news.example.org/", run_id=f"2026{r:06d}T000000Z-bench",
+                          warc_offset=i * 9_000, warc_date="2026-01-01T00:00:00.000000Z",
+                          payload_digest="sha256:" + hashlib.sha256(b"%d %d" % (r, i)).hexdigest(),
+                          payload_length=40_000, content_type=kind, truncated=False, refers_to=None)
+            log.close()
+        results: dict[str, list[tuple[float, float]]] = {"CollectionState.load": [], "read + parse only": []}
+        for rep in range(repeats):
+            for mode in ("load", "parse") if rep % 2 == 0 else ("parse", "load"):
+                cmd = [sys.executable, "-c", _RESUME_CHILD, str(work / "logs"), str(work / "warc"), mode]
+                done = subprocess.run(cmd, env=archiver_env(), capture_output=True, text=True, check=True)
+                seconds, rss, _ = json.loads(done.stdout)
+                label = "CollectionState.load" if mode == "load" else "read + parse only"
+                results[label].append((seconds, rss))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    lines = runs * per_run
+    for name, rows in results.items():
+        seconds = statistics.median(t for t, _ in rows)
+        rss = statistics.median(m for _, m in rows)
+        print(f"{name:22s} {seconds:6.2f} s  {lines / seconds / 1e3:7.0f}k lines/s  peak RSS {rss:7.1f} MiB"
+              f"  (runs: {', '.join(f'{t:.2f}' for t, _ in rows)})")
+    load = statistics.median(t for t, _ in results["CollectionState.load"])
+    parse = statistics.median(t for t, _ in results["read + parse only"])
+    print(f"load / parse-only time: {load / parse:.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["crawl", "compress", "big", "close"], action="append")
+    ap.add_argument("--only", choices=["crawl", "compress", "big", "close", "resume"], action="append")
     ap.add_argument("--pages", type=int, default=500)
     ap.add_argument("--workers", type=int, default=8)
     ap.add_argument("--latency-ms", type=float, action="append",
@@ -425,9 +492,10 @@ def main() -> None:
     ap.add_argument("--unique", type=int, default=2_000, help="distinct pages among the records")
     ap.add_argument("--big-mib", type=int, default=1024)
     ap.add_argument("--close-mib", type=int, default=512)
+    ap.add_argument("--resume-runs", type=int, default=200, help="earlier runs of 5,000 URLs each")
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
-    only = set(args.only or ["crawl", "compress", "big", "close"])
+    only = set(args.only or ["crawl", "compress", "big", "close", "resume"])
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
     if "compress" in only:
         bench_compress(args.records, args.repeats, args.unique)
@@ -438,6 +506,8 @@ def main() -> None:
         bench_big(args.big_mib)
     if "close" in only:
         bench_close(args.close_mib, args.repeats)
+    if "resume" in only:
+        bench_resume(args.resume_runs, args.repeats)
 
 
 if __name__ == "__main__":

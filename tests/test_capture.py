@@ -652,13 +652,15 @@ def test_rerun_resumes_and_recapture_dedups_against_earlier_run(tmp_path):
 
 def test_a_capture_log_edited_by_hand_does_not_stop_the_next_run(tmp_path):
     """Lines of the wrong shape in an earlier run's log (a null length, a missing record id, a
-    list for a URL) do not stop the next run; a line whose place is still whole still counts."""
+    list for a URL, a null offset) do not stop the next run; a line whose place is still whole
+    still counts."""
     with serve() as (base, site):
         first = capture([base + "/news/one.html"], tmp_path, CaptureOptions(**{**FAST, "requisites": False}))
         lines = log_lines(first)
         page = next(line for line in lines if line["url"] == base + "/news/one.html")
         broken = [{**page, "payload_length": None}, {k: v for k, v in page.items() if k != "record_id"},
-                  {**page, "url": ["not", "a", "url"]}, {**page, "warc_filename": {"x": 1}}]
+                  {**page, "url": ["not", "a", "url"]}, {**page, "warc_filename": {"x": 1}},
+                  {**page, "warc_offset": None}]  # last: the line that counts, with nowhere to re-read
         first.log_path.write_text("".join(json.dumps(line) + "\n" for line in broken))
         again = capture([base + "/news/one.html"], tmp_path, CaptureOptions(**{**FAST, "requisites": False}))
         assert not again.failed_seeds and again.pages == 0 and again.skipped == 1

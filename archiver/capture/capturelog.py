@@ -7,12 +7,13 @@ never refers to a record that a crash could have torn.
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 OUTCOMES = ("captured", "revisit", "failed", "skipped")
 
@@ -69,8 +70,7 @@ def dedupable(status: object, payload_length: object, truncated: object) -> bool
     return status == 200 and isinstance(payload_length, int) and payload_length > 0 and not truncated
 
 
-@dataclass(frozen=True)
-class Stored:
+class Stored(NamedTuple):
     """A payload already in the collection: where it is, for revisits and for re-reading links."""
 
     record_id: str
@@ -80,41 +80,95 @@ class Stored:
     warc_offset: int
 
 
+class Done(NamedTuple):
+    """What an earlier run kept of a URL, from its last log line that counts (see `load`)."""
+
+    outcome: str  # captured | revisit
+    status: int | None
+    warc_filename: str
+    warc_offset: int | None
+    content_type: str | None
+    payload_digest: str | None
+
+
+_RETRY_STATUSES = (429, 500, 502, 503, 504)  # the server was failing: such a URL is fetched again
+
+
+def _stored(line: dict, url: str, filename: str) -> Stored | None:
+    """Where *line*'s payload is, if it may be deduplicated against; None for a line edited by
+    hand that lacks part of it."""
+    record_id, date, offset = line.get("record_id"), line.get("warc_date"), line.get("warc_offset")
+    if (isinstance(record_id, str) and record_id and isinstance(date, str) and date and url and filename
+            and isinstance(offset, int)
+            and dedupable(line.get("status"), line.get("payload_length"), line.get("truncated"))):
+        return Stored(record_id, url, date, filename, offset)
+    return None
+
+
 class CollectionState:
-    """What earlier runs captured (for resume) and which payloads are stored (for dedup)."""
+    """What earlier runs captured (for resume) and which payloads are stored (for dedup).
+
+    A collection that takes a daily capture holds millions of log lines after a few years, and
+    every run starts by reading them all: each line is kept as two small tuples (not its dict),
+    with one string per WARC file name and media type shared by all lines that name it."""
 
     def __init__(self) -> None:
-        self.done: dict[str, dict] = {}
+        self.done: dict[str, Done] = {}
         self.payloads: dict[str, Stored] = {}
         self._lock = threading.Lock()
 
     @classmethod
     def load(cls, logs_dir: Path, warc_dir: Path) -> CollectionState:
+        # The cyclic garbage collector would walk the growing state again and again while it is
+        # built (a third of the time on 1M lines); nothing made here can form a cycle.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._load(logs_dir, warc_dir)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _load(cls, logs_dir: Path, warc_dir: Path) -> CollectionState:
         state = cls()
-        present = {p.name for p in Path(warc_dir).glob("*.warc.gz")}
+        done, payloads = state.done, state.payloads
+        present = {p.name: p.name for p in Path(warc_dir).glob("*.warc.gz")}
+        media_types: dict[str, str] = {}
         for line in read_logs(logs_dir):
-            if not isinstance(line["url"], str) or not isinstance(line.get("warc_filename"), str):
+            url, outcome, filename = line["url"], line["outcome"], line.get("warc_filename")
+            if not isinstance(url, str) or not isinstance(filename, str):
                 continue  # not a line this tool wrote (a log edited by hand)
-            if line["outcome"] not in ("captured", "revisit") or line["warc_filename"] not in present:
+            if outcome not in ("captured", "revisit") or filename not in present:
                 continue
-            if line.get("status") in (429, 500, 502, 503, 504):  # the server was failing: try again
+            status = line.get("status")
+            if status in _RETRY_STATUSES or line.get("error"):  # error: kept, but cut short
                 continue
-            if line.get("error"):  # kept, but cut short (disconnect, timeout): fetched again
-                continue
-            state.done[line["url"]] = line
-            if line["outcome"] == "captured":
-                state.remember(line)
+            filename = present[filename]
+            offset, media_type = line.get("warc_offset"), line.get("content_type")
+            digest = line.get("payload_digest")
+            if isinstance(media_type, str):
+                media_type = media_types.setdefault(media_type, media_type)
+            else:
+                media_type = None
+            digest = digest if isinstance(digest, str) and digest else None
+            done[url] = Done(outcome, status if isinstance(status, int) else None, filename,
+                             offset if isinstance(offset, int) else None, media_type, digest)
+            if outcome == "captured" and digest is not None and digest not in payloads:
+                stored = _stored(line, url, filename)
+                if stored is not None:
+                    payloads[digest] = stored
         return state
 
     def remember(self, line: dict) -> None:
-        """Index a captured response's payload if it may be deduplicated against."""
-        digest = line.get("payload_digest")
-        where = [line.get(key) for key in ("record_id", "url", "warc_date", "warc_filename", "warc_offset")]
-        complete = all(isinstance(v, str) and v for v in where[:4]) and isinstance(where[4], int)
-        if (isinstance(digest, str) and digest and complete  # a line edited by hand may lack some
-                and dedupable(line.get("status"), line.get("payload_length"), line.get("truncated"))):
+        """Index a captured response's payload of this run if it may be deduplicated against."""
+        digest, url, filename = line.get("payload_digest"), line.get("url"), line.get("warc_filename")
+        if not (isinstance(digest, str) and digest and isinstance(url, str) and isinstance(filename, str)):
+            return
+        stored = _stored(line, url, filename)
+        if stored is not None:
             with self._lock:
-                self.payloads.setdefault(digest, Stored(*where))
+                self.payloads.setdefault(digest, stored)
 
     def stored(self, digest: str) -> Stored | None:
         with self._lock:

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from archiver import SOFTWARE
-from archiver.capture.capturelog import CaptureLog, CollectionState, Stored, dedupable, rfc3339
+from archiver.capture.capturelog import CaptureLog, CollectionState, Done, Stored, dedupable, rfc3339
 from archiver.capture.digests import ALGORITHMS, digest_bytes, label, new_hasher
 from archiver.capture.fetcher import Fetcher, FetchError, Response
 from archiver.capture.links import Links, css_links, html_links
@@ -360,8 +360,8 @@ class Crawl:
         if earlier is not None and not self.options.recapture:
             with self._write_lock:
                 self.result.skipped += 1
-            self._log(item, "skipped", status=earlier.get("status"),
-                      error=f"already captured in {earlier.get('warc_filename')}")
+            self._log(item, "skipped", status=earlier.status,
+                      error=f"already captured in {earlier.warc_filename}")
             self._resume_links(item, earlier)
             return
         response = self._fetch_with_retries(item)
@@ -557,32 +557,33 @@ class Crawl:
             return css_links(body, url)
         return Links()
 
-    def _resume_links(self, item: Item, earlier: dict) -> None:
+    def _resume_links(self, item: Item, earlier: Done) -> None:
         """A URL captured by an earlier run: re-read its links from the WARC instead of fetching it."""
-        status = earlier.get("status") or 0
+        status = earlier.status or 0
         location = None
         self._seed_result(item, None if status < 400 else f"HTTP {status}")
+        if earlier.warc_offset is None:  # a log line edited by hand: nowhere to re-read it from
+            return
         if 300 <= status < 400:
             from warcio.archiveiterator import ArchiveIterator
 
-            path = self.collection.warc_dir / earlier["warc_filename"]
+            path = self.collection.warc_dir / earlier.warc_filename
             with open(path, "rb") as fh:
-                fh.seek(earlier["warc_offset"])
+                fh.seek(earlier.warc_offset)
                 for record in ArchiveIterator(fh):
                     location = record.http_headers.get_header("Location") if record.http_headers else None
                     break
             if location and (target := normalize(urljoin(item.url, location))):
                 self._enqueue(Item(target, item.depth, item.hops + "R", item.url, item.seed))
             return
-        kind = earlier.get("content_type")
+        kind = earlier.content_type
         if kind not in HTML_TYPES and kind != "text/css":
             return
-        source: Stored | dict = earlier
-        if earlier["outcome"] == "revisit":
-            source = self.state.stored(earlier.get("payload_digest", "")) or earlier
-        filename = source.warc_filename if isinstance(source, Stored) else source["warc_filename"]
-        offset = source.warc_offset if isinstance(source, Stored) else source["warc_offset"]
-        body = _read_stored_body(self.collection.warc_dir / filename, offset, self.options.max_parse_bytes)
+        source: Stored | Done = earlier
+        if earlier.outcome == "revisit" and earlier.payload_digest:
+            source = self.state.stored(earlier.payload_digest) or earlier
+        body = _read_stored_body(self.collection.warc_dir / source.warc_filename, source.warc_offset,
+                                 self.options.max_parse_bytes)
         self._follow(item, self._parse(kind, body, item.url))
 
     def _follow(self, item: Item, links: Links) -> None:
