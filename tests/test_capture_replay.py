@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +37,12 @@ def _sent(url: str) -> tuple[int, dict[str, str], bytes]:
 def _replay(tmp_path: Path, warcs: list[Path], urls: list[str]) -> dict[str, dict]:
     workdir = tmp_path / "pywb"
     workdir.mkdir()
+    # pywb's front end asks its own index server over HTTP with requests, which would go through
+    # a proxy named in the environment: never for 127.0.0.1
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     done = subprocess.run([sys.executable, str(REPLAY_SCRIPT), str(workdir), json.dumps(urls),
-                           *map(str, warcs)], capture_output=True, text=True, timeout=300)
+                           *map(str, warcs)], capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     answers = json.loads((workdir / "replayed.json").read_text())
     for answer in answers.values():

@@ -6,12 +6,22 @@ The servers run on 127.0.0.1 with certificates from a throwaway CA made by trust
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import json
+import os
+import re
+import socket
 import ssl
+import threading
 
 import pytest
 import trustme
 from capture_support import INDEX, article, assert_warcio_accepts, records, serve
+from warcio.archiveiterator import ArchiveIterator
+
+from archiver.capture import CaptureOptions, capture
+from archiver.capture.tls import cipher_suite_names
 
 FAST = ("--delay", "0", "--timeout", "5", "--quiet")
 
@@ -31,6 +41,27 @@ def warcs(coll):
     return sorted(coll.rglob("*.warc.gz"))
 
 
+def header_lists(coll) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """{(record type, target URI): WARC header fields in order, repeated ones included}."""
+    out = {}
+    for path in warcs(coll):
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                out[rec.rec_type, rec.rec_headers.get_header("WARC-Target-URI")] = rec.rec_headers.headers
+    return out
+
+
+def warcinfo_settings(coll) -> dict:
+    info = next(block for w in warcs(coll) for kind, _, block in records(w) if kind == "warcinfo").decode()
+    return json.loads(info.split("archiver-capture-settings: ", 1)[1].split("\r\n", 1)[0])
+
+
+def protocol(fields) -> tuple[list[str], list[str]]:
+    """(WARC-Protocol values, WARC-Cipher-Suite values) of a record's fields, in order."""
+    return ([v for k, v in fields if k == "WARC-Protocol"],
+            [v for k, v in fields if k == "WARC-Cipher-Suite"])
+
+
 def test_an_https_site_is_captured_exactly_with_the_archivists_ca(tmp_path, invoke, ca):
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
@@ -48,6 +79,43 @@ def test_an_https_site_is_captured_exactly_with_the_archivists_ca(tmp_path, invo
     assert ("response", f"{base}/private/secret.html") not in got  # robots.txt, read over https
     assert site.hits["/robots.txt"] == 1 and site.hits["/private/secret.html"] == 0
     assert_warcio_accepts(warcs(coll))
+    settings = warcinfo_settings(coll)  # which CAs were trusted: the file's digest, not only its path
+    assert settings["ca_certificate_sha256"] == "sha256:" + hashlib.sha256(ca_file.read_bytes()).hexdigest()
+    # WARC-Protocol and WARC-Cipher-Suite (IIPC extensions): HTTP/1.1 over TLS 1.3, IANA suite name
+    fields = header_lists(coll)
+    suites = set(cipher_suite_names(ssl.create_default_context()).values())
+    for kind, path in [("request", "/"), ("response", "/"), ("revisit", "/img/red-copy.png")]:
+        versions, suite = protocol(fields[kind, base + path])
+        assert versions == ["http/1.1", "tls/1.3"], (kind, path)
+        assert len(suite) == 1 and suite[0].startswith("TLS_") and suite[0] in suites, (kind, path)
+
+
+def test_a_tls_1_2_connection_is_recorded_with_its_iana_cipher_suite_name(tmp_path, invoke, ca):
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    tls = server_tls(ca)
+    tls.maximum_version = ssl.TLSVersion.TLSv1_2
+    coll = tmp_path / "coll"
+    with serve(tls=tls) as (base, _):
+        result = invoke("capture", f"{base}/news/one.html", "--collection", coll, "--no-requisites",
+                        "--ignore-robots", "--ca-certificate", ca_file, *FAST)
+    assert result.exit_code == 0, result.output
+    versions, suite = protocol(header_lists(coll)["response", f"{base}/news/one.html"])
+    assert versions == ["http/1.1", "tls/1.2"]
+    # OpenSSL calls it ECDHE-ECDSA-AES256-GCM-SHA384 (or the like); the field takes the IANA name
+    assert len(suite) == 1 and re.fullmatch(r"TLS_(EC)?DHE_(RSA|ECDSA)_WITH_[A-Z0-9_]+", suite[0]), suite
+
+
+def test_every_suite_our_client_offers_has_its_iana_name():
+    offered = {c["name"] for c in ssl.create_default_context().get_ciphers()}
+    assert set(cipher_suite_names(ssl.create_default_context())) == offered
+
+
+def test_plain_http_records_carry_no_protocol_fields(tmp_path, invoke):
+    coll = tmp_path / "coll"
+    with serve() as (base, _):
+        assert invoke("capture", f"{base}/news/one.html", "--collection", coll, *FAST).exit_code == 0
+    assert protocol(header_lists(coll)["response", f"{base}/news/one.html"]) == ([], [])
 
 
 @pytest.mark.parametrize("cert_name, because", [
@@ -81,21 +149,39 @@ def test_no_check_certificate_captures_and_the_warcinfo_says_so(tmp_path, invoke
     found = [(kind, h, block) for w in warcs(coll) for kind, h, block in records(w)]
     assert any(k == "response" and h["WARC-Target-URI"] == f"{base}/news/one.html"
                and b.endswith(article("One")) for k, h, b in found)
-    info = next(block for kind, _, block in found if kind == "warcinfo").decode()
-    settings = json.loads(info.split("archiver-capture-settings: ", 1)[1].split("\r\n", 1)[0])
+    settings = warcinfo_settings(coll)
     assert settings["check_certificate"] is False and settings["ca_certificate"] is None
+    assert "ca_certificate_sha256" not in settings
     assert_warcio_accepts(warcs(coll))
+
+
+def _crl_only(path, ca):
+    """A PEM file holding one certificate revocation list of *ca*, and no certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    issuer = x509.load_pem_x509_certificate(ca.cert_pem.bytes()).subject
+    key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), password=None)
+    now = datetime.datetime.now(datetime.UTC)
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(issuer).last_update(now)
+           .next_update(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    path.write_bytes(crl.public_bytes(serialization.Encoding.PEM))
 
 
 @pytest.mark.parametrize("make, message", [
     (None, "No such file or directory"),
-    (lambda p: p.write_text("not a certificate\n"), "no PEM CA certificate in it"),
-    (lambda p: p.write_bytes(b""), "no PEM CA certificate in it"),
+    (lambda p, ca: p.write_text("not a certificate\n"), "no PEM CA certificate in it"),
+    (lambda p, ca: p.write_bytes(b""), "no PEM CA certificate in it"),
+    (_crl_only, "no PEM CA certificate in it (only revocation lists)"),
+    (lambda p, ca: p.write_bytes(ca.cert_pem.bytes() + b"-----BEGIN CERTIFICATE-----\nAAAA\n"
+                                 b"-----END CERTIFICATE-----\n"), "cannot read it as PEM certificates"),
+    (lambda p, ca: os.mkfifo(p), "not a regular file"),  # would block the run for ever
 ])
-def test_a_ca_file_that_cannot_be_used_is_one_error_line_and_nothing_is_made(tmp_path, invoke, make, message):
+def test_a_ca_file_that_cannot_be_used_is_one_error_line_and_nothing_is_made(tmp_path, invoke, ca, make,
+                                                                              message):
     ca_file = tmp_path / "ca.pem"
     if make:
-        make(ca_file)
+        make(ca_file, ca)
     coll = tmp_path / "coll"
     result = invoke("capture", "https://127.0.0.1:9/", "--collection", coll,
                     "--ca-certificate", ca_file, *FAST)
@@ -113,3 +199,58 @@ def test_ca_certificate_and_no_check_certificate_together_are_refused(tmp_path, 
                     "--ca-certificate", ca_file, "--no-check-certificate", *FAST)
     assert result.exit_code == 2 and "contradict" in result.stderr
     assert not (tmp_path / "coll").exists()
+
+
+def test_the_archivists_ca_is_trusted_besides_the_systems(tmp_path, invoke, ca, monkeypatch):
+    """--ca-certificate adds to the system's trust: a site signed by a CA of the system (here the
+    OpenSSL default file, SSL_CERT_FILE, pointed at a second throwaway CA) is still captured."""
+    system_ca = trustme.CA()
+    system_file, ours = tmp_path / "system.pem", tmp_path / "ours.pem"
+    system_ca.cert_pem.write_to_path(str(system_file))
+    ca.cert_pem.write_to_path(str(ours))
+    monkeypatch.setenv("SSL_CERT_FILE", str(system_file))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    for n, signer in enumerate((system_ca, ca)):
+        with serve(tls=server_tls(signer)) as (base, _):
+            result = invoke("capture", f"{base}/news/one.html", "--collection", tmp_path / f"c{n}",
+                            "--no-requisites", "--ignore-robots", "--ca-certificate", ours, *FAST)
+        assert result.exit_code == 0, (n, result.output)
+
+
+def _raw_server(answer):
+    """A TCP server on 127.0.0.1 that hands each connection to *answer* in a thread; yields
+    (https base URL, list of connection counts)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[int] = []
+
+    def loop():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=loop, daemon=True).start()
+    return listener, f"https://127.0.0.1:{listener.getsockname()[1]}", accepted
+
+
+@pytest.mark.parametrize("answer, reason, retried", [
+    # the connection closes in the middle of the handshake: it may go better next time
+    (lambda conn: (conn.recv(1024), conn.close()), "connection closed during the handshake", True),
+    # plain http on an https port: the same answer every time
+    (lambda conn: (conn.recv(1024), conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n"), conn.close()),
+     "WRONG_VERSION_NUMBER", False),
+])
+def test_a_broken_handshake_is_retried_and_a_refused_protocol_is_not(tmp_path, answer, reason, retried):
+    listener, base, accepted = _raw_server(answer)
+    try:
+        result = capture([f"{base}/"], tmp_path, CaptureOptions(delay=0, retries=2, backoff=0.01,
+                                                                timeout=5, ignore_robots=True))
+    finally:
+        listener.close()
+    assert result.failed_seeds == [f"{base}/"]
+    assert result.failures[0][1].startswith("tls: ") and reason in result.failures[0][1], result.failures
+    assert result.failures[0][1].endswith(f"({base[8:]})")
+    assert len(accepted) == (3 if retried else 1)

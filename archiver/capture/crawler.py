@@ -29,7 +29,7 @@ from archiver.capture.repair import repair_directory
 from archiver.capture.robots import PARSE_LIMIT, RobotsCache
 from archiver.capture.scope import Scope
 from archiver.capture.seeds import check_seeds
-from archiver.capture.tls import tls_context
+from archiver.capture.tls import ca_file_digest, tls_context
 from archiver.capture.urls import normalize
 from archiver.capture.warcwriter import (
     STORED,
@@ -153,6 +153,7 @@ class Crawl:
         # a CA file that cannot be used is an error before the collection is touched
         tls = (tls_context(options.ca_certificate, options.check_certificate)
                if options.ca_certificate is not None or not options.check_certificate else None)
+        self._ca_digest = ca_file_digest(options.ca_certificate) if options.ca_certificate else None
         self.options = options
         self.scope = Scope(self.seeds, options.scope, options.include, options.exclude)
         self.collection = Collection(Path(collection)).create()
@@ -191,6 +192,8 @@ class Crawl:
     def _warcinfo(self, filename: str) -> bytes:
         """WARC 1.1 section 6.2: what made this file and how (warc-fields)."""
         settings = self.options.as_dict()
+        if self._ca_digest:  # which CAs were trusted, where the path alone says nothing later
+            settings["ca_certificate_sha256"] = self._ca_digest
         fields = [
             ("software", SOFTWARE), ("format", "WARC File Format 1.1"), ("conformsTo", CONFORMS_TO),
             ("isPartOf", self.collection.name), ("description", f"archiver capture run {self.run_id}"),
@@ -441,7 +444,14 @@ class Crawl:
     def _record(self, item: Item, response: Response, follow: bool = True) -> None:
         links = self._links_of(item, response) if follow else None
         date = warc_date()
-        common = [("WARC-Date", date), ("WARC-Target-URI", item.url), ("WARC-IP-Address", response.ip)]
+        exchange = [("WARC-Date", date), ("WARC-Target-URI", item.url), ("WARC-IP-Address", response.ip)]
+        request_fields, common = exchange, exchange  # common: the response's (or revisit's) fields
+        if response.tls:
+            # WARC-Protocol and WARC-Cipher-Suite (IIPC WARC extensions, adopted), higher layer
+            # first. Left out over plain http, where the URI and status line say it already.
+            request_fields = exchange + [("WARC-Protocol", "http/1.1"), *response.tls]
+            answered = [("WARC-Protocol", response.http_version)] if response.http_version else []
+            common = exchange + answered + list(response.tls)
         digest = self.options.digest
         may_dedup = dedupable(response.status, response.payload_length, response.truncated)
         # The group is built and compressed before the write lock, so that workers compress in
@@ -451,8 +461,8 @@ class Crawl:
         stored = self.state.stored(response.payload_digest) if may_dedup else None
         main = self._main_record(response, common, main_id, stored)
         request = WarcRecord.from_bytes(
-            "request", common + [("WARC-Concurrent-To", main_id),
-                                 ("WARC-Payload-Digest", self._empty_digest)],
+            "request", request_fields + [("WARC-Concurrent-To", main_id),
+                                         ("WARC-Payload-Digest", self._empty_digest)],
             response.request, "application/http;msgtype=request", digest)
         group: list[WarcRecord] = [request, main]
         if links is not None and (links.outlinks or links.requisites):

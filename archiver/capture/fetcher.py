@@ -22,7 +22,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from archiver.capture.digests import label, new_hasher
-from archiver.capture.tls import tls_context, tls_failure_reason
+from archiver.capture.tls import cipher_suite_names, protocol_fields, tls_context, tls_failure_reason
 from archiver.errors import ArchiverError
 
 MAX_HEADER_BYTES = 256 * 1024
@@ -68,6 +68,8 @@ class Response:
     cut_short: str | None = None  # why the server's body did not all arrive (disconnect, time)
     payload_head: bytes = b""  # the payload's first bytes (up to 16), to recognise its format
     elapsed: float = 0.0
+    http_version: str = "http/1.1"  # WARC-Protocol id of the status line's version
+    tls: tuple[tuple[str, str], ...] = ()  # WARC-Protocol and WARC-Cipher-Suite of an https fetch
     _closed: bool = field(default=False, repr=False)
 
     def header(self, name: str) -> str | None:
@@ -133,9 +135,10 @@ class Response:
 class _Connection:
     """A socket with a read buffer; reusable while the server keeps it alive."""
 
-    def __init__(self, sock: socket.socket, ip: str):
+    def __init__(self, sock: socket.socket, ip: str, tls: tuple[tuple[str, str], ...] = ()):
         self.sock = sock
         self.ip = ip
+        self.tls = tls
         self.buf = bytearray()
         self.used = False
 
@@ -196,6 +199,12 @@ class _Connection:
             pass
 
 
+def _http_version(head: bytes) -> str:
+    """The WARC-Protocol id of the status line's HTTP version ("" for one it does not name)."""
+    version = head[:9].lower()
+    return "http/1.1" if version == b"http/1.1 " else "http/1.0" if version == b"http/1.0 " else ""
+
+
 def _parse_head(head: bytes) -> tuple[int, list[tuple[str, str]]]:
     lines = head.decode("latin-1").split("\n")  # RFC 9112 section 2.2: a bare LF ends a line too
     status_line = lines[0].rstrip("\r")
@@ -223,6 +232,7 @@ class Fetcher:
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._lock = threading.Lock()
         self._tls_context = tls  # None: the system's trust (archiver.capture.tls), made when needed
+        self._cipher_names: dict[str, str] | None = None
 
     @property
     def _tls(self) -> ssl.SSLContext:
@@ -231,6 +241,8 @@ class Fetcher:
         with self._lock:
             if self._tls_context is None:
                 self._tls_context = tls_context()
+            if self._cipher_names is None:
+                self._cipher_names = cipher_suite_names(self._tls_context)
             return self._tls_context
 
     def request_bytes(self, url: str) -> bytes:
@@ -271,8 +283,9 @@ class Fetcher:
                     sock = self._tls.wrap_socket(sock, server_hostname=host)
                 except (ssl.SSLError, OSError) as exc:
                     sock.close()
-                    reason, retryable = tls_failure_reason(exc)
-                    raise FetchError(f"tls: {reason} ({host}:{port})", retryable=retryable) from None
+                    reason, retryable = tls_failure_reason(exc, f"{host}:{port}")
+                    raise FetchError(f"tls: {reason}", retryable=retryable) from None
+                return _Connection(sock, addr[0], protocol_fields(sock, self._cipher_names or {}))
             return _Connection(sock, addr[0])
         raise last or FetchError(f"connect: no address for {host}")
 
@@ -467,4 +480,5 @@ class Fetcher:
             block_length=offset, block_digest=label(self.digest, block_hash),
             payload_digest=label(self.digest, payload_hash), payload_length=payload_length,
             header_length=len(head), segments=segments, truncated=truncated, cut_short=cut_short,
-            payload_head=payload_head, elapsed=time.monotonic() - started), keep
+            payload_head=payload_head, elapsed=time.monotonic() - started,
+            http_version=_http_version(head), tls=conn.tls), keep

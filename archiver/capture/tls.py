@@ -9,35 +9,118 @@ The choice is one of the capture settings, so the warcinfo record of every WARC 
 
 from __future__ import annotations
 
+import hashlib
+import os
 import ssl
 
 from archiver.errors import ArchiverError
 
 
 def tls_context(ca_certificate: str | None = None, check_certificate: bool = True) -> ssl.SSLContext:
-    """A client context; ArchiverError when *ca_certificate* is no readable PEM file of CA
-    certificates, or is given with *check_certificate* off (it would be silently ignored)."""
+    """A client context; ArchiverError when *ca_certificate* is no readable PEM file holding a CA
+    certificate, or is given with *check_certificate* off (it would be silently ignored)."""
     if ca_certificate is not None and not check_certificate:
         raise ArchiverError("--ca-certificate and --no-check-certificate contradict each other: give one")
     context = ssl.create_default_context()
     if ca_certificate is not None:
-        try:
-            context.load_verify_locations(cafile=ca_certificate)
-        except ssl.SSLError as exc:
-            raise ArchiverError(f"--ca-certificate {ca_certificate}: no PEM CA certificate in it "
-                                f"({exc.reason or exc})") from None
-        except OSError as exc:
-            raise ArchiverError(f"--ca-certificate {ca_certificate}: {exc.strerror or exc}") from None
+        _load_ca_file(context, ca_certificate)
     if not check_certificate:
         context.check_hostname = False  # must be off before verify_mode may be CERT_NONE
         context.verify_mode = ssl.CERT_NONE
     return context
 
 
-def tls_failure_reason(exc: BaseException) -> tuple[str, bool]:
-    """(reason for the capture log, whether retrying may help) of a failed TLS handshake.
+def _load_ca_file(context: ssl.SSLContext, path: str) -> None:
+    """Add the CA certificates of the PEM file at *path* to the system's in *context*."""
+    where = f"--ca-certificate {path}"
+    if not os.path.isfile(path):  # a directory, or a FIFO that would block the run for ever
+        reason = "No such file or directory" if not os.path.exists(path) else "not a regular file"
+        raise ArchiverError(f"{where}: {reason}")
+    try:
+        context.load_verify_locations(cafile=path)
+    except ssl.SSLError as exc:
+        if exc.reason == "NO_CERTIFICATE_OR_CRL_FOUND":
+            raise ArchiverError(f"{where}: no PEM CA certificate in it") from None
+        raise ArchiverError(f"{where}: cannot read it as PEM certificates ({exc.reason or exc})") from None
+    except OSError as exc:
+        raise ArchiverError(f"{where}: {exc.strerror or exc}") from None
+    with open(path, "rb") as fh:  # OpenSSL also takes a file of CRLs only, which trusts nothing
+        if not any(line.startswith((b"-----BEGIN CERTIFICATE-----", b"-----BEGIN TRUSTED CERTIFICATE-----"))
+                   for line in fh):
+            raise ArchiverError(f"{where}: no PEM CA certificate in it (only revocation lists)")
 
-    A certificate that is not trusted will not be trusted a second later: no retry."""
+
+def ca_file_digest(path: str) -> str:
+    """sha256 of a --ca-certificate file, for the warcinfo record: which CAs were trusted, where
+    the path alone says nothing once the file has moved or changed."""
+    with open(path, "rb") as fh:
+        return "sha256:" + hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def tls_failure_reason(exc: BaseException, where: str) -> tuple[str, bool]:
+    """(reason for the capture log, whether retrying may help) of a TLS handshake with *where*
+    (host:port) that failed.
+
+    The server's answer does not change a second later: a certificate that is not trusted, a
+    protocol version refused, plain http on an https port. A connection that broke, closed or
+    stalled during the handshake may do better on a retry."""
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"certificate verify failed: {exc.verify_message or exc.reason}", False
-    return str(exc), True
+        return f"certificate verify failed: {exc.verify_message or exc.reason} ({where})", False
+    if isinstance(exc, TimeoutError):
+        return f"timeout: TLS handshake with {where}", True
+    if isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError)):
+        return f"connection closed during the handshake ({where})", True
+    if isinstance(exc, ssl.SSLError):
+        return f"{exc.reason or exc} ({where})", False
+    return f"{getattr(exc, 'strerror', None) or exc} during the handshake ({where})", True
+
+
+# WARC-Protocol identifiers of TLS versions (IIPC WARC extension "WARC-Protocol", adopted),
+# keyed by what ssl.SSLSocket.version() says.
+_PROTOCOL_IDS = {"SSLv3": "ssl/3", "TLSv1": "tls/1.0", "TLSv1.1": "tls/1.1", "TLSv1.2": "tls/1.2",
+                 "TLSv1.3": "tls/1.3"}
+
+# IANA names (TLS Cipher Suites registry, 'Description' column) of the TLS 1.2 suites that
+# Python's default client context offers, keyed by code point. WARC-Cipher-Suite (IIPC WARC
+# extension, adopted) takes the IANA name; OpenSSL names TLS 1.2 suites its own way
+# (ECDHE-RSA-AES128-GCM-SHA256), and for TLS 1.3 uses the IANA names itself.
+_IANA_CIPHER_SUITES = {
+    0xC02C: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    0xC030: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    0xC02B: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    0xC02F: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    0xCCA9: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    0xCCA8: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    0xC024: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+    0xC028: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+    0xC023: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+    0xC027: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+    0x009F: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+    0x009E: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+    0x006B: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+    0x0067: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+}
+
+
+def cipher_suite_names(context: ssl.SSLContext) -> dict[str, str]:
+    """OpenSSL name -> IANA name of each cipher suite *context* may negotiate that has one here."""
+    names = {}
+    for suite in context.get_ciphers():
+        name = suite["name"]
+        iana = name if name.startswith("TLS_") else _IANA_CIPHER_SUITES.get(suite["id"] & 0xFFFF)
+        if iana:
+            names[name] = iana
+    return names
+
+
+def protocol_fields(sock: ssl.SSLSocket, iana_names: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The WARC-Protocol (TLS version) and WARC-Cipher-Suite fields of a TLS connection; a value
+    with no registered name is left out rather than written in another vocabulary."""
+    fields = []
+    version = _PROTOCOL_IDS.get(sock.version() or "")
+    if version:
+        fields.append(("WARC-Protocol", version))
+    cipher = sock.cipher()
+    if cipher and cipher[0] in iana_names:
+        fields.append(("WARC-Cipher-Suite", iana_names[cipher[0]]))
+    return tuple(fields)
