@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from archiver import SOFTWARE
 from archiver.capture.capturelog import CaptureLog, CollectionState, Done, Stored, dedupable, rfc3339
+from archiver.capture.cookies import SessionCookies
 from archiver.capture.digests import ALGORITHMS, digest_bytes, label, new_hasher
 from archiver.capture.fetcher import Fetcher, FetchError, Response
 from archiver.capture.links import Links, css_links, html_links
@@ -61,6 +62,7 @@ class Item:
     via: str | None
     seed: str  # the seed this URL descends from
     fetched: bool = False  # did processing it touch the network (then the host's delay applies)
+    chain: tuple[str, ...] = ()  # the URLs whose redirects led here, first one first
 
     @property
     def is_seed(self) -> bool:
@@ -166,7 +168,8 @@ class Crawl:
         self.state = CollectionState.load(self.collection.logs_dir, self.collection.warc_dir)
         self.fetcher = Fetcher(user_agent=options.user_agent, timeout=options.timeout,
                                max_size=options.max_size, digest=options.digest,
-                               spool_dir=str(self.collection.warc_dir), tls=tls)
+                               spool_dir=str(self.collection.warc_dir), tls=tls,
+                               cookies=SessionCookies() if options.cookies else None)
         self.writer = WarcFileWriter(self.collection.warc_dir, prefix=options.prefix,
                                      max_size=options.warc_size, digest=options.digest,
                                      warcinfo=self._warcinfo, on_written=on_written)
@@ -205,9 +208,10 @@ class Crawl:
         return "".join(f"{k}: {v}\r\n" for k, v in fields).encode("utf-8")
 
     # ---------------------------------------------------------------- frontier
-    def _enqueue(self, item: Item) -> bool:
+    def _enqueue(self, item: Item, again: bool = False) -> bool:
+        """Queue *item* unless its URL was queued before in this run (*again*: even so)."""
         with self._cond:
-            if item.url in self._seen:
+            if item.url in self._seen and not again:
                 return False
             self._seen.add(item.url)
             self._hosts.setdefault(urlsplit(item.url).netloc, _HostState()).queue.append(item)
@@ -501,7 +505,12 @@ class Crawl:
             target = normalize(urljoin(item.url, location))
             if target and not self.scope.excluded(target):
                 # A redirect is part of fetching this URL: same depth, any host (Heritrix does the same).
-                if not self._enqueue(Item(target, item.depth, item.hops + "R", item.url, item.seed)):
+                chain = (*item.chain, item.url)
+                # A redirect back into its own chain that set a cookie is a cookie check (a consent
+                # or bot wall): with the cookie, the page answers; without a new cookie, it loops.
+                again = target in chain and response.set_cookies
+                hop = Item(target, item.depth, item.hops + "R", item.url, item.seed, chain=chain)
+                if not self._enqueue(hop, again=again):
                     self._seed_result(item, None)  # the target is already being captured
                 return
         problem = response.cut_short or (None if response.status < 400 else f"HTTP {response.status}")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import IO
 from urllib.parse import urlsplit
 
+from archiver.capture.cookies import SessionCookies
 from archiver.capture.digests import label, new_hasher
 from archiver.capture.tls import cipher_suite_names, protocol_fields, tls_context, tls_failure_reason
 from archiver.errors import ArchiverError
@@ -70,6 +71,7 @@ class Response:
     elapsed: float = 0.0
     http_version: str = "http/1.1"  # WARC-Protocol id of the status line's version
     tls: tuple[tuple[str, str], ...] = ()  # WARC-Protocol and WARC-Cipher-Suite of an https fetch
+    set_cookies: bool = False  # did it change the run's cookies (see archiver.capture.cookies)
     _closed: bool = field(default=False, repr=False)
 
     def header(self, name: str) -> str | None:
@@ -223,7 +225,8 @@ class Fetcher:
     """Fetches URLs with persistent connections per host; thread-safe."""
 
     def __init__(self, *, user_agent: str, timeout: float, max_size: int | None, digest: str,
-                 spool_dir: str | None = None, tls: ssl.SSLContext | None = None):
+                 spool_dir: str | None = None, tls: ssl.SSLContext | None = None,
+                 cookies: SessionCookies | None = None):
         self.user_agent = user_agent
         self.timeout = timeout
         self.max_size = max_size
@@ -233,6 +236,7 @@ class Fetcher:
         self._lock = threading.Lock()
         self._tls_context = tls  # None: the system's trust (archiver.capture.tls), made when needed
         self._cipher_names: dict[str, str] | None = None
+        self.cookies = cookies  # None: no cookie is kept or sent
 
     @property
     def _tls(self) -> ssl.SSLContext:
@@ -245,7 +249,7 @@ class Fetcher:
                 self._cipher_names = cipher_suite_names(self._tls_context)
             return self._tls_context
 
-    def request_bytes(self, url: str) -> bytes:
+    def request_bytes(self, url: str, cookie: str | None = None) -> bytes:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host = parts.hostname or ""
@@ -256,6 +260,8 @@ class Fetcher:
             host = f"{host}:{parts.port}"
         lines = [f"GET {target} HTTP/1.1", f"Host: {host}", f"User-Agent: {self.user_agent}",
                  f"Accept: {ACCEPT}", "Accept-Encoding: gzip, deflate", "Connection: keep-alive"]
+        if cookie:
+            lines.append(f"Cookie: {cookie}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
 
     def _connect(self, scheme: str, host: str, port: int) -> _Connection:
@@ -314,7 +320,7 @@ class Fetcher:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"unsupported URL {url!r}", retryable=False)
         key = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        request = self.request_bytes(url)
+        request = self.request_bytes(url, self.cookies.header_for(url) if self.cookies is not None else None)
         for attempt in (1, 2):
             conn = self._checkout(key)
             reused = conn.used
@@ -338,6 +344,8 @@ class Fetcher:
                 self._checkin(key, conn)
             else:
                 conn.close()
+            if self.cookies is not None:
+                response.set_cookies = self.cookies.store(url, response.headers)
             return response
         raise FetchError("connection: closed")  # pragma: no cover - loop always returns or raises
 
