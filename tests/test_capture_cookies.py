@@ -98,3 +98,102 @@ def test_a_redirect_loop_that_sets_a_new_cookie_each_time_still_ends(tmp_path, i
         result = invoke("capture", f"{base}/loop.html", "--collection", coll, "--ignore-robots", *FAST)
     assert result.exit_code == 0, result.output
     assert site.hits["/loop.html"] == 11  # the seed and 10 redirect hops (MAX_REDIRECTS), no more
+
+
+def test_a_page_behind_a_wall_that_then_failed_is_fetched_by_the_next_run(tmp_path, invoke):
+    """The first run keeps the wall's 302 and then gets a 503 for the page: the 302 is no proof
+    that the page was captured, so the next run fetches it."""
+    coll = tmp_path / "coll"
+    healthy = {"yes": False}
+
+    def wall_then_busy(h):
+        if "consent=yes" in (h.headers.get("Cookie") or "") and not healthy["yes"]:
+            return _send(h, 503, b"busy")
+        return _wall(h)
+
+    with serve() as (base, site):
+        site.extra["/wall.html"] = wall_then_busy
+        first = invoke("capture", f"{base}/wall.html", "--collection", coll, "--ignore-robots",
+                       "--retries", "0", *FAST)
+        assert first.exit_code == 1  # the seed's page did not come
+        healthy["yes"] = True
+        second = invoke("capture", f"{base}/wall.html", "--collection", coll, "--ignore-robots", *FAST)
+    assert second.exit_code == 0, second.output
+    assert site.hits["/wall.html"] == 4
+    assert exchanges(coll, "/wall.html")[-1][1].endswith(article("Behind the wall"))
+
+
+def test_two_pages_behind_one_wall_fetched_at_once_both_get_through(tmp_path, invoke):
+    coll = tmp_path / "coll"
+    with serve() as (base, site):
+        site.extra["/wall.html"] = site.extra["/wall2.html"] = _wall
+        result = invoke("capture", f"{base}/wall.html", f"{base}/wall2.html", "--collection", coll,
+                        "--ignore-robots", "--workers", "2", "--per-host", "2", *FAST)
+    assert result.exit_code == 0, result.output
+    for path in ("/wall.html", "/wall2.html"):  # the second of the two is a revisit of the first
+        assert exchanges(coll, path)[-1][1].startswith(b"HTTP/1.1 200 OK"), path
+
+
+def test_odd_cookies_neither_break_nor_leak_into_later_requests(tmp_path, invoke):
+    """A UTF-8 value goes back as the bytes it came in; a cookie with a bare CR (it would inject
+    a header into the next request), one over 4 KB and one set Secure over http are dropped."""
+    seen = []
+
+    def front(h):
+        body = b'<html><body><a href="/next.html">Next</a></body></html>'
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", str(len(body)))
+        h.send_header("Set-Cookie", "city=K\u00f6ln; Path=/".encode().decode("latin-1"))
+        h.send_header("Set-Cookie", "s=1\rX-Injected: yes")
+        h.send_header("Set-Cookie", "big=" + "a" * 5000 + "; Path=/")
+        h.send_header("Set-Cookie", "sec=1; Secure; Path=/")
+        h.end_headers()
+        h.wfile.write(body)
+
+    def after(h):
+        seen.append(dict(h.headers))
+        return _send(h, 200, article("Next"))
+
+    coll = tmp_path / "coll"
+    with serve() as (base, site):
+        site.extra["/front.html"], site.extra["/next.html"] = front, after
+        result = invoke("capture", f"{base}/front.html", "--collection", coll, "--ignore-robots",
+                        "--depth", "1", *FAST)
+    assert result.exit_code == 0, result.output
+    [headers] = seen
+    assert "X-Injected" not in headers
+    [(request, response)] = exchanges(coll, "/next.html")
+    assert b"\r\nCookie: city=K\xc3\xb6ln\r\n" in request  # only this one, byte for byte
+    assert response.endswith(article("Next"))
+
+
+def test_a_cookie_from_an_answer_that_was_retried_away_is_not_kept(tmp_path, invoke):
+    """Only the recorded answer sets cookies: the WARC then shows where every sent cookie came from."""
+    def flaky(h):
+        if site.hits["/flaky-cookie.html"] == 1:
+            return _send(h, 503, b"busy", headers={"Retry-After": "0", "Set-Cookie": "bm=1; Path=/"})
+        return _send(h, 200, b'<html><body><a href="/next.html">Next</a></body></html>')
+
+    coll = tmp_path / "coll"
+    with serve() as (base, site):
+        site.extra["/flaky-cookie.html"] = flaky
+        site.extra["/next.html"] = lambda h: _send(h, 200, article("Next"))
+        result = invoke("capture", f"{base}/flaky-cookie.html", "--collection", coll, "--ignore-robots",
+                        "--depth", "1", "--retries", "1", *FAST)
+    assert result.exit_code == 0, result.output
+    [(request, _)] = exchanges(coll, "/next.html")
+    assert b"Cookie:" not in request
+
+
+def test_no_cookie_for_a_public_suffix_and_the_same_value_again_changes_nothing():
+    from archiver.capture.cookies import SessionCookies
+
+    jar = SessionCookies()
+    assert not jar.store("https://news.example.co.uk/", [("Set-Cookie", "x=1; Domain=.co.uk; Path=/")])
+    assert jar.header_for("https://shop.other.co.uk/") is None
+    assert jar.store("https://news.example.co.uk/", [("Set-Cookie", "y=1; Domain=.example.co.uk; Path=/")])
+    assert jar.header_for("https://www.example.co.uk/") == "y=1"
+    same, other = "y=1; Domain=.example.co.uk; Path=/", "y=2; Domain=.example.co.uk; Path=/"
+    assert not jar.store("https://news.example.co.uk/", [("Set-Cookie", same)])
+    assert jar.store("https://news.example.co.uk/", [("Set-Cookie", other)])

@@ -10,8 +10,34 @@ what was set in each response record, as the WARC keeps them.
 
 from __future__ import annotations
 
-from http.cookiejar import CookieJar
+import re
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from urllib.parse import urlsplit
+
+MAX_COOKIE_BYTES = 4096  # name and value together; browsers drop larger cookies (RFC 6265 section 6.1)
+# RFC 6265bis section 5.7: a cookie whose name or value holds a control character is ignored
+# (a bare CR would also split the Cookie header of the next request in two)
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class _Policy(DefaultCookiePolicy):
+    """http.cookiejar's rules, and what browsers add to them: no cookie for a public suffix
+    (Domain=.co.uk would reach every site under it), none over 4 KB, none set Secure over http."""
+
+    def set_ok(self, cookie: Cookie, request) -> bool:
+        if len(cookie.name) + len(cookie.value or "") > MAX_COOKIE_BYTES:
+            return False
+        if cookie.secure and request.type != "https":  # RFC 6265bis section 5.7 step 14
+            return False
+        if cookie.domain_specified and _is_public_suffix(cookie.domain.lstrip(".")):
+            return False
+        return super().set_ok(cookie, request)
+
+
+def _is_public_suffix(domain: str) -> bool:
+    from archiver.capture.scope import public_suffix_list
+
+    return public_suffix_list().is_public(domain.lower())
 
 
 class _Request:
@@ -78,24 +104,33 @@ class SessionCookies:
     holds its own lock)."""
 
     def __init__(self) -> None:
-        self._jar = CookieJar()
+        self._jar = CookieJar(_Policy())
         self._empty = True  # until a cookie is kept: no work per request on a site that sets none
 
     def header_for(self, url: str) -> str | None:
-        """The Cookie header value to send with a request for *url*, or None."""
+        """The Cookie header value to send with a request for *url*, or None. A cookie the jar
+        cannot handle is no reason to fail a fetch: then no header."""
         if self._empty:
             return None
         request = _Request(url)
-        self._jar.add_cookie_header(request)
+        try:
+            self._jar.add_cookie_header(request)
+        except Exception:  # noqa: BLE001 - cookiejar on odd input; the page is still worth a fetch
+            return None
         return request.get_header("Cookie")
 
     def store(self, url: str, headers: list[tuple[str, str]]) -> bool:
         """Remember the cookies a response for *url* set; True if that changed what a request
         would send (a cookie set again to the value it had changes nothing)."""
-        if not any(k.lower() in ("set-cookie", "set-cookie2") for k, _ in headers):
+        headers = [(k, v) for k, v in headers
+                   if k.lower() in ("set-cookie", "set-cookie2") and not _CONTROL.search(v)]
+        if not headers:
             return False
         before = self._snapshot()
-        self._jar.extract_cookies(_Response(headers), _Request(url))  # type: ignore[arg-type]
+        try:
+            self._jar.extract_cookies(_Response(headers), _Request(url))  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - a header cookiejar cannot parse sets no cookie
+            return False
         after = self._snapshot()
         self._empty = self._empty and not after
         return after != before

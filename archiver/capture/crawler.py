@@ -364,12 +364,17 @@ class Crawl:
                 self._seed_result(item, why)
                 return
         earlier = self.state.done.get(item.url)
+        target = self._stored_redirect(item, earlier) if earlier is not None else None
+        if target == item.url:
+            # An earlier run stopped at a redirect to the URL itself (a cookie wall whose page then
+            # failed, or a run killed meanwhile): the page behind it is not captured yet.
+            earlier = None
         if earlier is not None and not self.options.recapture:
             with self._write_lock:
                 self.result.skipped += 1
             self._log(item, "skipped", status=earlier.status,
                       error=f"already captured in {earlier.warc_filename}")
-            self._resume_links(item, earlier)
+            self._resume_links(item, earlier, target)
             return
         response = self._fetch_with_retries(item)
         if response is None:
@@ -403,6 +408,10 @@ class Crawl:
             else:
                 retry = response.status in RETRY_STATUSES or response.cut_short is not None
                 if not retry or attempt >= self.options.retries:
+                    if self.fetcher.cookies is not None:
+                        # only the answer that is recorded sets cookies, so that the WARC shows
+                        # where each cookie a later request sends came from
+                        self.fetcher.cookies.store(url, response.headers)
                     return response  # a body still cut short on the last attempt is kept as it came
                 after = _retry_after(response.header("retry-after"))
                 if after is not None:
@@ -508,7 +517,8 @@ class Crawl:
                 chain = (*item.chain, item.url)
                 # A redirect back into its own chain that set a cookie is a cookie check (a consent
                 # or bot wall): with the cookie, the page answers; without a new cookie, it loops.
-                again = target in chain and response.set_cookies
+                # "New" is judged by what a request would send now against what this one sent.
+                again = target in chain and self._cookies_changed(target, response.request)
                 hop = Item(target, item.depth, item.hops + "R", item.url, item.seed, chain=chain)
                 if not self._enqueue(hop, again=again):
                     self._seed_result(item, None)  # the target is already being captured
@@ -517,6 +527,17 @@ class Crawl:
         self._seed_result(item, problem)
         if links is not None:
             self._follow(item, links)
+
+    def _cookies_changed(self, url: str, sent_request: bytes) -> bool:
+        """Would a request for *url* now carry other cookies than *sent_request* did?"""
+        cookies = self.fetcher.cookies
+        if cookies is None:
+            return False
+        sent = None
+        for line in sent_request.split(b"\r\n"):
+            if line[:7].lower() == b"cookie:":
+                sent = line[7:].strip().decode("latin-1")
+        return cookies.header_for(url) != sent
 
     def _main_record(self, response: Response, common: list[tuple[str, str]], record_id: str,
                      stored: Stored | None) -> WarcRecord:
@@ -576,24 +597,30 @@ class Crawl:
             return css_links(body, url)
         return Links()
 
-    def _resume_links(self, item: Item, earlier: Done) -> None:
-        """A URL captured by an earlier run: re-read its links from the WARC instead of fetching it."""
-        status = earlier.status or 0
+    def _stored_redirect(self, item: Item, earlier: Done) -> str | None:
+        """Where an earlier run's redirect for *item* pointed, read back from its WARC record."""
+        if not (300 <= (earlier.status or 0) < 400) or earlier.warc_offset is None:
+            return None
+        from warcio.archiveiterator import ArchiveIterator
+
         location = None
+        with open(self.collection.warc_dir / earlier.warc_filename, "rb") as fh:
+            fh.seek(earlier.warc_offset)
+            for record in ArchiveIterator(fh):
+                location = record.http_headers.get_header("Location") if record.http_headers else None
+                break
+        return normalize(urljoin(item.url, location)) if location else None
+
+    def _resume_links(self, item: Item, earlier: Done, redirect: str | None) -> None:
+        """A URL captured by an earlier run: re-read its links from the WARC instead of fetching
+        it (*redirect*: where its redirect pointed, already read back)."""
+        status = earlier.status or 0
         self._seed_result(item, None if status < 400 else f"HTTP {status}")
         if earlier.warc_offset is None:  # a log line edited by hand: nowhere to re-read it from
             return
         if 300 <= status < 400:
-            from warcio.archiveiterator import ArchiveIterator
-
-            path = self.collection.warc_dir / earlier.warc_filename
-            with open(path, "rb") as fh:
-                fh.seek(earlier.warc_offset)
-                for record in ArchiveIterator(fh):
-                    location = record.http_headers.get_header("Location") if record.http_headers else None
-                    break
-            if location and (target := normalize(urljoin(item.url, location))):
-                self._enqueue(Item(target, item.depth, item.hops + "R", item.url, item.seed))
+            if redirect:
+                self._enqueue(Item(redirect, item.depth, item.hops + "R", item.url, item.seed))
             return
         kind = earlier.content_type
         if kind not in HTML_TYPES and kind != "text/css":

@@ -71,7 +71,6 @@ class Response:
     elapsed: float = 0.0
     http_version: str = "http/1.1"  # WARC-Protocol id of the status line's version
     tls: tuple[tuple[str, str], ...] = ()  # WARC-Protocol and WARC-Cipher-Suite of an https fetch
-    set_cookies: bool = False  # did it change the run's cookies (see archiver.capture.cookies)
     _closed: bool = field(default=False, repr=False)
 
     def header(self, name: str) -> str | None:
@@ -262,7 +261,8 @@ class Fetcher:
                  f"Accept: {ACCEPT}", "Accept-Encoding: gzip, deflate", "Connection: keep-alive"]
         if cookie:
             lines.append(f"Cookie: {cookie}")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+        # latin-1: a cookie goes back as the bytes it came in (headers are read as latin-1)
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def _connect(self, scheme: str, host: str, port: int) -> _Connection:
         try:
@@ -344,8 +344,6 @@ class Fetcher:
                 self._checkin(key, conn)
             else:
                 conn.close()
-            if self.cookies is not None:
-                response.set_cookies = self.cookies.store(url, response.headers)
             return response
         raise FetchError("connection: closed")  # pragma: no cover - loop always returns or raises
 
