@@ -11,8 +11,12 @@ what was set in each response record, as the WARC keeps them.
 from __future__ import annotations
 
 import re
-from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
+import threading
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from http.cookiejar import CookieJar
 
 MAX_COOKIE_BYTES = 4096  # name and value together; browsers drop larger cookies (RFC 6265 section 6.1)
 # RFC 6265bis section 5.7: a cookie whose name or value holds a control character is ignored
@@ -20,18 +24,24 @@ MAX_COOKIE_BYTES = 4096  # name and value together; browsers drop larger cookies
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
-class _Policy(DefaultCookiePolicy):
-    """http.cookiejar's rules, and what browsers add to them: no cookie for a public suffix
-    (Domain=.co.uk would reach every site under it), none over 4 KB, none set Secure over http."""
+def _new_jar() -> CookieJar:
+    """A jar with http.cookiejar's rules and what browsers add to them: no cookie for a public
+    suffix (Domain=.co.uk would reach every site under it), none over 4 KB, none set Secure over
+    http. Made when the first cookie comes: importing http.cookiejar (it imports urllib.request)
+    costs every run about 20 ms, which a site that sets no cookie need not pay."""
+    from http.cookiejar import CookieJar, DefaultCookiePolicy
 
-    def set_ok(self, cookie: Cookie, request) -> bool:
-        if len(cookie.name) + len(cookie.value or "") > MAX_COOKIE_BYTES:
-            return False
-        if cookie.secure and request.type != "https":  # RFC 6265bis section 5.7 step 14
-            return False
-        if cookie.domain_specified and _is_public_suffix(cookie.domain.lstrip(".")):
-            return False
-        return super().set_ok(cookie, request)
+    class Policy(DefaultCookiePolicy):
+        def set_ok(self, cookie: Any, request: Any) -> bool:
+            if len(cookie.name) + len(cookie.value or "") > MAX_COOKIE_BYTES:
+                return False
+            if cookie.secure and request.type != "https":  # RFC 6265bis section 5.7 step 14
+                return False
+            if cookie.domain_specified and _is_public_suffix(cookie.domain.lstrip(".")):
+                return False
+            return super().set_ok(cookie, request)
+
+    return CookieJar(Policy())
 
 
 def _is_public_suffix(domain: str) -> bool:
@@ -104,13 +114,14 @@ class SessionCookies:
     holds its own lock)."""
 
     def __init__(self) -> None:
-        self._jar = CookieJar(_Policy())
+        self._jar: CookieJar | None = None  # made with the first Set-Cookie (see _new_jar)
+        self._made = threading.Lock()
         self._empty = True  # until a cookie is kept: no work per request on a site that sets none
 
     def header_for(self, url: str) -> str | None:
         """The Cookie header value to send with a request for *url*, or None. A cookie the jar
         cannot handle is no reason to fail a fetch: then no header."""
-        if self._empty:
+        if self._empty or self._jar is None:
             return None
         request = _Request(url)
         try:
@@ -126,6 +137,9 @@ class SessionCookies:
                    if k.lower() in ("set-cookie", "set-cookie2") and not _CONTROL.search(v)]
         if not headers:
             return False
+        with self._made:
+            if self._jar is None:
+                self._jar = _new_jar()
         before = self._snapshot()
         try:
             self._jar.extract_cookies(_Response(headers), _Request(url))  # type: ignore[arg-type]
@@ -136,7 +150,7 @@ class SessionCookies:
         return after != before
 
     def _snapshot(self) -> set[tuple[str, str, str, str | None]]:
-        return {(c.domain, c.path, c.name, c.value) for c in self._jar}
+        return {(c.domain, c.path, c.name, c.value) for c in self._jar or ()}
 
     def __len__(self) -> int:
-        return len(self._jar)
+        return len(self._jar) if self._jar is not None else 0
