@@ -3,6 +3,8 @@ so that a consent or bot-check wall that redirects to itself with a cookie lets 
 
 from __future__ import annotations
 
+import json
+
 from capture_support import _send, article, assert_warcio_accepts, records, serve
 
 FAST = ("--delay", "0", "--timeout", "5", "--quiet", "--no-requisites")
@@ -48,8 +50,10 @@ def test_no_cookies_sends_none_and_the_wall_stays_shut(tmp_path, invoke):
     with serve() as (base, site):
         site.extra["/wall.html"] = _wall
         result = invoke("capture", f"{base}/wall.html", "--collection", coll, "--ignore-robots",
-                        "--no-cookies", *FAST)
-    assert result.exit_code == 0, result.output
+                        "--no-cookies", "--json", *FAST)
+    assert result.exit_code == 1  # the page never came
+    assert json.loads(result.stdout)["failures"] == [
+        {"url": f"{base}/wall.html", "reason": f"redirect loop: back to {base}/wall.html"}]
     assert site.hits["/wall.html"] == 1  # the same request again would get the same redirect
     [(request, wall)] = exchanges(coll, "/wall.html")
     assert b"Cookie:" not in request and wall.startswith(b"HTTP/1.1 302")
@@ -96,8 +100,9 @@ def test_a_redirect_loop_that_sets_a_new_cookie_each_time_still_ends(tmp_path, i
     with serve() as (base, site):
         site.extra["/loop.html"] = loop
         result = invoke("capture", f"{base}/loop.html", "--collection", coll, "--ignore-robots", *FAST)
-    assert result.exit_code == 0, result.output
     assert site.hits["/loop.html"] == 11  # the seed and 10 redirect hops (MAX_REDIRECTS), no more
+    assert result.exit_code == 1  # the page never came: the seed is not captured
+    assert "1 seed(s) not captured" in result.stderr
 
 
 def test_a_page_behind_a_wall_that_then_failed_is_fetched_by_the_next_run(tmp_path, invoke):

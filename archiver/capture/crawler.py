@@ -521,9 +521,14 @@ class Crawl:
                 again = target in chain and self._cookies_changed(target, response.request)
                 hop = Item(target, item.depth, item.hops + "R", item.url, item.seed, chain=chain)
                 if not self._enqueue(hop, again=again):
-                    self._seed_result(item, None)  # the target is already being captured
+                    if target in chain:  # back to where it started, and nothing changed: a loop
+                        self._seed_result(item, f"redirect loop: back to {target}")
+                    else:
+                        self._seed_result(item, None)  # the target is already being captured
                 return
         problem = response.cut_short or (None if response.status < 400 else f"HTTP {response.status}")
+        if 300 <= response.status < 400 and location and item.hops.count("R") >= MAX_REDIRECTS:
+            problem = f"redirect limit: still redirected after {MAX_REDIRECTS} hops"  # never arrived
         self._seed_result(item, problem)
         if links is not None:
             self._follow(item, links)
