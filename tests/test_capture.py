@@ -666,6 +666,29 @@ def test_a_capture_log_edited_by_hand_does_not_stop_the_next_run(tmp_path):
         assert not again.failed_seeds and again.pages == 0 and again.skipped == 1
 
 
+def test_a_log_line_whose_status_is_not_a_number_proves_no_capture(tmp_path):
+    """A hand-edited "503" (a string) is no status this tool writes: the URL is fetched again."""
+    with serve() as (base, site):
+        first = capture([base + "/news/one.html"], tmp_path, CaptureOptions(**{**FAST, "requisites": False}))
+        page = next(line for line in log_lines(first) if line["url"] == base + "/news/one.html")
+        first.log_path.write_text(json.dumps({**page, "status": "503"}) + "\n")
+        again = capture([base + "/news/one.html"], tmp_path, CaptureOptions(**{**FAST, "requisites": False}))
+        assert site.hits["/news/one.html"] == 2
+    assert again.pages == 1 and again.skipped == 0 and not again.failed_seeds
+
+
+def test_a_stored_redirect_that_cannot_be_read_back_is_fetched_again(tmp_path):
+    """A log line whose offset points inside a record (edited by hand, or a WARC rewritten) gives
+    no Location to follow: the URL is fetched again instead of failing with an internal error."""
+    with serve() as (base, site):
+        first = capture([base + "/moved"], tmp_path, CaptureOptions(**{**FAST, "requisites": False}))
+        hop = next(line for line in log_lines(first) if line["url"] == base + "/moved")
+        first.log_path.write_text(json.dumps({**hop, "warc_offset": hop["warc_offset"] + 7}) + "\n")
+        again = capture([base + "/moved"], tmp_path, CaptureOptions(**{**FAST, "requisites": False}))
+        assert site.hits["/moved"] == 2
+    assert not again.failed_seeds and not again.failures
+
+
 def test_bad_seed_is_rejected_before_fetching(tmp_path):
     with pytest.raises(ArchiverError, match="not an absolute http"):
         capture(["ftp://example.org/"], tmp_path)

@@ -142,6 +142,8 @@ class CollectionState:
             if outcome not in ("captured", "revisit") or filename not in present:
                 continue
             status = line.get("status")
+            if not isinstance(status, int) or isinstance(status, bool):
+                continue  # a status this tool did not write (a "503" string): no proof of a capture
             if status in _RETRY_STATUSES or line.get("error"):  # error: kept, but cut short
                 continue
             filename = present[filename]
@@ -152,7 +154,7 @@ class CollectionState:
             else:
                 media_type = None
             digest = digest if isinstance(digest, str) and digest else None
-            done[url] = Done(outcome, status if isinstance(status, int) else None, filename,
+            done[url] = Done(outcome, status, filename,
                              offset if isinstance(offset, int) else None, media_type, digest)
             if outcome == "captured" and digest is not None and digest not in payloads:
                 stored = _stored(line, url, filename)

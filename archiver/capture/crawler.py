@@ -364,7 +364,10 @@ class Crawl:
                 self._seed_result(item, why)
                 return
         earlier = self.state.done.get(item.url)
-        target = self._stored_redirect(item, earlier) if earlier is not None else None
+        try:
+            target = self._stored_redirect(item, earlier) if earlier is not None else None
+        except Exception:  # noqa: BLE001 - the stored record cannot be read back: fetch it again
+            earlier = target = None
         if target == item.url:
             # An earlier run stopped at a redirect to the URL itself (a cookie wall whose page then
             # failed, or a run killed meanwhile): the page behind it is not captured yet.
