@@ -137,3 +137,14 @@ def test_the_link_cache_stays_bounded_even_within_one_page(monkeypatch):
             f"https://{host}.example/0", f"https://{host}.example/dir/rel/0"]
         held = sum(map(len, module._BY_ORIGIN.values())) + len(module._RESOLVED)
         assert held <= 1000
+
+
+def test_domain_scope_follows_the_registered_domain_by_the_public_suffix_list():
+    from archiver.capture.scope import Scope
+
+    scope = Scope(["https://news.example.co.uk/", "http://127.0.0.1:8080/"], "domain")
+    assert scope.in_scope("https://sport.example.co.uk/match.html")  # same registered domain
+    assert scope.in_scope("http://example.co.uk/")
+    assert not scope.in_scope("https://other.co.uk/")  # co.uk is a public suffix, not a domain
+    assert scope.in_scope("http://127.0.0.1:9999/x")  # an address is its own domain
+    assert not scope.in_scope("http://127.0.0.2/")

@@ -45,7 +45,7 @@ def _new_jar() -> CookieJar:
 
 
 def _is_public_suffix(domain: str) -> bool:
-    from archiver.capture.scope import public_suffix_list
+    from archiver.domains import public_suffix_list
 
     return public_suffix_list().is_public(domain.lower())
 

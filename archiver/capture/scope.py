@@ -11,22 +11,13 @@ from archiver.errors import ArchiverError
 SCOPES = ("page", "host", "domain", "prefix")
 
 
-def public_suffix_list():
-    """The bundled Public Suffix List, loaded once (it takes ~0.1 s)."""
-    from publicsuffixlist import PublicSuffixList
-
-    psl = _psl_cache.get("psl")
-    if psl is None:
-        psl = _psl_cache.setdefault("psl", PublicSuffixList())
-    return psl
-
-
 def _registered_domain(host: str) -> str:
+    """The registered domain of *host* (host[:port]), or the host itself when it has none (an IP
+    address, a bare public suffix)."""
+    from archiver.domains import registered_domain
+
     host = host.split(":")[0].strip("[]")
-    return public_suffix_list().privatesuffix(host) or host
-
-
-_psl_cache: dict[str, object] = {}
+    return registered_domain(host) or host
 
 
 def compile_patterns(patterns: Sequence[str], option: str) -> list[re.Pattern]:

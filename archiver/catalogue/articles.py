@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from archiver.catalogue.domains import registered_domain
 from archiver.catalogue.records import parse_warc_date
 from archiver.catalogue.surt import surt_key
+from archiver.domains import registered_domain
 
 
 def _published(value: str | None) -> datetime | None:

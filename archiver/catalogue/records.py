@@ -23,9 +23,9 @@ from urllib.parse import urljoin, urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from archiver.catalogue.domains import registered_domain
 from archiver.catalogue.gzmembers import FastRecord, NotOneRecordPerMember, iter_members, record_from_head
 from archiver.catalogue.surt import surt_key
+from archiver.domains import registered_domain
 from archiver.errors import ArchiverError
 from archiver.warctail import load_failure, tail_problem
 

@@ -1,5 +1,7 @@
-"""Registered domains (`example.co.uk` for `news.example.co.uk`) from the public-suffix list
-bundled in the publicsuffixlist package: no network access at run time."""
+"""Public suffixes and registered domains (`example.co.uk` for `news.example.co.uk`) from the
+Public Suffix List bundled in the publicsuffixlist package: no network access at run time. One
+list for the whole tool: the catalogue's url_host_registered_domain, the crawler's domain scope
+and its cookies (no cookie for a public suffix) all ask it."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from publicsuffixlist import PublicSuffixList
 
 
 @functools.cache
-def _psl() -> PublicSuffixList:
+def public_suffix_list() -> PublicSuffixList:
+    """The bundled list, parsed once (about 0.1 s)."""
     return PublicSuffixList()
 
 
@@ -21,4 +24,4 @@ def registered_domain(host: str | None) -> str | None:
     host = host.strip(".").lower()
     if host.replace(".", "").isdigit() or ":" in host:
         return None
-    return _psl().privatesuffix(host)
+    return public_suffix_list().privatesuffix(host)
