@@ -51,7 +51,8 @@ def _is_public_suffix(domain: str) -> bool:
 
 
 class _Request:
-    """The part of urllib.request.Request that CookieJar reads and writes."""
+    """The part of urllib.request.Request that CookieJar reads and writes (Python 3.11's
+    http.cookiejar uses these attributes and methods, no others)."""
 
     def __init__(self, url: str):
         parts = urlsplit(url)
@@ -65,26 +66,11 @@ class _Request:
     def get_full_url(self) -> str:
         return self.full_url
 
-    def get_host(self) -> str:
-        return self.host
-
-    def get_type(self) -> str:
-        return self.type
-
-    def get_origin_req_host(self) -> str:
-        return self.origin_req_host
-
-    def is_unverifiable(self) -> bool:
-        return self.unverifiable
-
     def has_header(self, name: str) -> bool:
         return name.capitalize() in self.headers
 
     def get_header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.capitalize(), default)
-
-    def header_items(self) -> list[tuple[str, str]]:
-        return list(self.headers.items())
 
     def add_unredirected_header(self, name: str, value: str) -> None:
         self.headers[name.capitalize()] = value
@@ -151,6 +137,3 @@ class SessionCookies:
 
     def _snapshot(self) -> set[tuple[str, str, str, str | None]]:
         return {(c.domain, c.path, c.name, c.value) for c in self._jar or ()}
-
-    def __len__(self) -> int:
-        return len(self._jar) if self._jar is not None else 0

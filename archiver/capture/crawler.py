@@ -521,7 +521,7 @@ class Crawl:
                 # A redirect back into its own chain that set a cookie is a cookie check (a consent
                 # or bot wall): with the cookie, the page answers; without a new cookie, it loops.
                 # "New" is judged by what a request would send now against what this one sent.
-                again = target in chain and self._cookies_changed(target, response.request)
+                again = target in chain and self._cookies_changed(target, response.cookie)
                 hop = Item(target, item.depth, item.hops + "R", item.url, item.seed, chain=chain)
                 if not self._enqueue(hop, again=again):
                     if target in chain:  # back to where it started, and nothing changed: a loop
@@ -536,16 +536,10 @@ class Crawl:
         if links is not None:
             self._follow(item, links)
 
-    def _cookies_changed(self, url: str, sent_request: bytes) -> bool:
-        """Would a request for *url* now carry other cookies than *sent_request* did?"""
+    def _cookies_changed(self, url: str, sent: str | None) -> bool:
+        """Would a request for *url* now carry other cookies than the *sent* Cookie header?"""
         cookies = self.fetcher.cookies
-        if cookies is None:
-            return False
-        sent = None
-        for line in sent_request.split(b"\r\n"):
-            if line[:7].lower() == b"cookie:":
-                sent = line[7:].strip().decode("latin-1")
-        return cookies.header_for(url) != sent
+        return cookies is not None and cookies.header_for(url) != sent
 
     def _main_record(self, response: Response, common: list[tuple[str, str]], record_id: str,
                      stored: Stored | None) -> WarcRecord:

@@ -71,6 +71,7 @@ class Response:
     elapsed: float = 0.0
     http_version: str = "http/1.1"  # WARC-Protocol id of the status line's version
     tls: tuple[tuple[str, str], ...] = ()  # WARC-Protocol and WARC-Cipher-Suite of an https fetch
+    cookie: str | None = None  # the Cookie header the request carried
     _closed: bool = field(default=False, repr=False)
 
     def header(self, name: str) -> str | None:
@@ -320,7 +321,8 @@ class Fetcher:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"unsupported URL {url!r}", retryable=False)
         key = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        request = self.request_bytes(url, self.cookies.header_for(url) if self.cookies is not None else None)
+        cookie = self.cookies.header_for(url) if self.cookies is not None else None
+        request = self.request_bytes(url, cookie)
         for attempt in (1, 2):
             conn = self._checkout(key)
             reused = conn.used
@@ -344,6 +346,7 @@ class Fetcher:
                 self._checkin(key, conn)
             else:
                 conn.close()
+            response.cookie = cookie
             return response
         raise FetchError("connection: closed")  # pragma: no cover - loop always returns or raises
 
