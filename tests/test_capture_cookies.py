@@ -202,3 +202,29 @@ def test_no_cookie_for_a_public_suffix_and_the_same_value_again_changes_nothing(
     same, other = "y=1; Domain=.example.co.uk; Path=/", "y=2; Domain=.example.co.uk; Path=/"
     assert not jar.store("https://news.example.co.uk/", [("Set-Cookie", same)])
     assert jar.store("https://news.example.co.uk/", [("Set-Cookie", other)])
+
+
+def test_a_cookie_goes_only_to_the_hosts_it_was_set_for():
+    from archiver.capture.cookies import SessionCookies
+
+    jar = SessionCookies()
+    assert jar.store("https://news.example.org/a", [("Set-Cookie", "host=1; Path=/"),
+                                                    ("Set-Cookie", "site=1; Domain=example.org; Path=/")])
+    assert jar.header_for("https://news.example.org/b") in ("host=1; site=1", "site=1; host=1")
+    assert jar.header_for("https://www.example.org/") == "site=1"  # Domain= reaches sibling hosts
+    assert jar.header_for("https://example.net/") is None
+    assert jar.header_for("https://notexample.org/") is None
+
+
+def test_a_redirect_elsewhere_that_set_a_cookie_is_not_followed_again(tmp_path, invoke):
+    """Only a redirect back into its own chain is followed again when the cookies changed: one to
+    a page already captured in the run is not fetched a second time."""
+    coll = tmp_path / "coll"
+    with serve() as (base, site):
+        site.extra["/b.html"] = lambda h: _send(h, 200, article("B"))
+        site.extra["/go.html"] = lambda h: _send(h, 302, b"", headers={"Location": "/b.html",
+                                                                      "Set-Cookie": "went=1; Path=/"})
+        result = invoke("capture", f"{base}/b.html", f"{base}/go.html", "--collection", coll,
+                        "--ignore-robots", "--workers", "1", *FAST)
+    assert result.exit_code == 0, result.output
+    assert site.hits["/go.html"] == 1 and site.hits["/b.html"] == 1
