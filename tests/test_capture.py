@@ -533,9 +533,22 @@ def test_a_chunked_body_that_stalls_among_its_trailers_is_whole(tmp_path):
     assert not result.failures and ports[0] != ports[1]  # the stalled socket was not used again
 
 
-@pytest.mark.parametrize("coding,body", [("br", b"\x1b\x2a\x00\xf8"), ("gzip", b"not gzip at all")])
+# rules with ~190 KB of comments that do not compress away, so that a cut halfway through the
+# gzip body leaves a first part that decodes (its Allow) and loses the Disallow at the end
+_HALF_GZIP = gzip.compress(b"User-agent: *\nAllow: /\n" + b"".join(
+    b"# %s\n" % hashlib.sha256(b"%d" % i).hexdigest().encode() for i in range(3000)) + b"Disallow: /news/\n")
+
+
+@pytest.mark.parametrize("coding,body", [
+    ("br", b"\x1b\x2a\x00\xf8"),
+    ("gzip", b"not gzip at all"),
+    # gzip that breaks off midway: the first half decodes, the Disallow at the end never does
+    ("gzip", _HALF_GZIP[:len(_HALF_GZIP) // 2]),
+    ("gzip", _HALF_GZIP[:len(_HALF_GZIP) // 2] + b"\x00garbage"),
+], ids=["br", "not-gzip", "gzip-ends-early", "gzip-breaks"])
 def test_a_robots_txt_that_cannot_be_decoded_means_complete_disallow(tmp_path, coding, body):
-    """Rules that cannot be read are not an empty robots.txt (which would allow everything)."""
+    """Rules that cannot be read, or be read whole, are not an empty robots.txt (which would
+    allow everything) nor its first half (which could allow what the rest disallows)."""
     site = Site()
     site.extra["/robots.txt"] = lambda h: _send(h, 200, body, "text/plain", {"Content-Encoding": coding})
     with serve(site) as (base, _):

@@ -446,7 +446,7 @@ class Crawl:
                 if redirect:
                     url = normalize(urljoin(url, response.header("location"))) or url
                     continue
-                body = response.decoded_body(PARSE_LIMIT, truncate=True)
+                body = response.decoded_body(PARSE_LIMIT, truncate=True, whole=True)
                 if body is None and 200 <= response.status < 300:
                     # rules that cannot be read are not "no rules": treated as unreachable
                     raise FetchError(f"robots.txt in a content coding that cannot be read "

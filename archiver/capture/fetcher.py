@@ -105,9 +105,11 @@ class Response:
                 length -= len(chunk)
                 yield chunk
 
-    def decoded_body(self, limit: int, truncate: bool = False) -> bytes | None:
+    def decoded_body(self, limit: int, truncate: bool = False, whole: bool = False) -> bytes | None:
         """The body with content coding undone, for link extraction; None if over *limit* bytes,
-        or with *truncate* its first *limit* bytes."""
+        or with *truncate* its first *limit* bytes. A coded body that breaks off gives what was
+        decoded before the break, or with *whole* None (robots.txt: half of the rules could allow
+        what the rest disallows)."""
         encoding = (self.header("content-encoding") or "identity").strip().lower()
         if encoding in ("gzip", "x-gzip"):
             decoder = zlib.decompressobj(wbits=47)
@@ -124,8 +126,10 @@ class Response:
                 if len(out) > limit:
                     return bytes(out[:limit]) if truncate else None
         except zlib.error:
-            if not out:
+            if not out or whole:
                 return None
+        if whole and decoder is not None and not decoder.eof:
+            return None  # the coded stream ended before its end: a part of the body is missing
         return bytes(out)
 
     def close(self) -> None:
