@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from capture_support import assert_warcio_accepts, serve
+import pytest
+from capture_support import assert_warcio_accepts, records, serve
 
 
 def test_help_has_an_example(invoke):
@@ -71,3 +72,26 @@ def test_no_seeds_is_a_usage_error(tmp_path, invoke):
 def test_bad_regex_is_a_usage_error(tmp_path, invoke):
     result = invoke("capture", "http://127.0.0.1:9/", "--collection", tmp_path, "--exclude", "(")
     assert result.exit_code == 2 and "--exclude '(': not a valid regular expression" in result.output
+
+
+@pytest.mark.parametrize("agent, message", [
+    ("bot/1.0\r\nX-Injected: yes", r"control character '\r'"),  # would add a header to every request
+    ("\u0416uk/1.0", "which a header cannot carry"),
+])
+def test_a_user_agent_no_header_can_carry_is_one_line_before_anything(tmp_path, invoke, agent, message):
+    result = invoke("capture", "http://127.0.0.1:9/", "--collection", tmp_path / "coll",
+                    "--user-agent", agent)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("archiver: error: --user-agent holds ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "coll").exists()
+
+
+def test_a_latin_1_user_agent_is_sent_as_its_bytes(tmp_path, invoke):
+    with serve() as (base, site):
+        result = invoke("capture", base + "/news/one.html", "--collection", tmp_path, "--delay", "0",
+                        "--no-requisites", "--user-agent", "Biblioth\u00e8que/1.0 (+mailto:a@b.fr)")
+    assert result.exit_code == 0, result.output
+    [request] = [b for w in tmp_path.rglob("*.warc.gz") for k, h, b in records(w)
+                 if k == "request" and h["WARC-Target-URI"].endswith("/news/one.html")]
+    assert b"\r\nUser-Agent: Biblioth\xe8que/1.0 (+mailto:a@b.fr)\r\n" in request

@@ -23,7 +23,7 @@ from archiver import SOFTWARE
 from archiver.capture.capturelog import CaptureLog, CollectionState, Done, Stored, dedupable, rfc3339
 from archiver.capture.cookies import SessionCookies
 from archiver.capture.digests import ALGORITHMS, digest_bytes, label, new_hasher
-from archiver.capture.fetcher import Fetcher, FetchError, Response
+from archiver.capture.fetcher import Fetcher, FetchError, Response, check_user_agent
 from archiver.capture.links import Links, css_links, html_links
 from archiver.capture.options import CaptureOptions, CaptureResult
 from archiver.capture.repair import repair_directory
@@ -152,6 +152,7 @@ class Crawl:
         self.seeds = check_seeds(seeds)
         if not self.seeds:
             raise ArchiverError("no seeds given: pass URLs or --seeds FILE")
+        check_user_agent(options.user_agent)
         # a CA file that cannot be used is an error before the collection is touched
         tls = (tls_context(options.ca_certificate, options.check_certificate)
                if options.ca_certificate is not None or not options.check_certificate else None)

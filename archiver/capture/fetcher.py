@@ -205,6 +205,17 @@ class _Connection:
             pass
 
 
+def check_user_agent(user_agent: str) -> None:
+    """ArchiverError unless *user_agent* can be sent as a header value (RFC 9110 section 5.5:
+    visible characters, spaces and tabs, bytes above 0x7F; no CR or LF, which would start a
+    header of their own in every request)."""
+    for c in user_agent:
+        if (c < " " and c != "\t") or c == "\x7f":
+            raise ArchiverError(f"--user-agent holds the control character {c!r}; give one line of text")
+        if c > "\xff":
+            raise ArchiverError(f"--user-agent holds {c!r}, which a header cannot carry; use ASCII")
+
+
 def _http_version(head: bytes) -> str:
     """The WARC-Protocol id of the status line's HTTP version ("" for one it does not name)."""
     version = head[:9].lower()
