@@ -18,6 +18,14 @@ import zlib
 from pathlib import Path
 
 CHUNK = 1 << 20
+
+
+def body_cut_short(warc_truncated: str | None) -> bool:
+    """Whether a record with this WARC-Truncated value (WARC 1.1 section 5.13) holds a body that did
+    not all arrive (disconnect, time, unspecified...), read in any case as other tools write it.
+    "length" is a capture's own size limit: what it kept is read as it is. The records catalogue
+    applies the same rule to its content_truncated column (catalogue.locate.find_row)."""
+    return bool(warc_truncated) and warc_truncated.strip().lower() != "length"
 HEADER_STEP = 1 << 16  # WARC header bytes read at a time while looking for the header's end
 _CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$", re.I | re.M)
 # warcio ends a header at its first line that is empty once str.rstrip() has stripped it: a line of

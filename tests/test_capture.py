@@ -434,6 +434,12 @@ def test_an_article_cut_short_is_not_read_as_an_article(tmp_path, invoke, whole_
         (document,) = [json.loads(p.read_text()) for p in documents]
         assert document["provenance"]["warc"]["record_id"] != cut[0]["WARC-Record-ID"]
         assert document["headline"].startswith("Lavrov")
+        # asked for by its record id, the cut-short capture is given, noted as this record only:
+        # a whole capture of the URL exists
+        assert invoke("catalogue", "build", tmp_path).exit_code == 0
+        record = invoke("record", tmp_path, cut[0]["WARC-Record-ID"], "--body")
+        assert record.exit_code == 0 and record.stdout_bytes == ARTICLE[:4000]
+        assert "note: this record was cut short (WARC-Truncated: disconnect)" in record.stderr
 
 
 def test_the_latest_whole_capture_is_what_record_gives_and_its_image(tmp_path, invoke):

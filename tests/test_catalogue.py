@@ -386,3 +386,4 @@ def test_record_prefers_a_whole_capture_to_one_cut_short_whatever_the_case_of_th
     assert invoke("catalogue", "build", tmp_path).exit_code == 0
     out = invoke("record", tmp_path, url, "--body")
     assert out.exit_code == 0 and out.stdout_bytes == bodies[wins]
+    assert "note:" not in out.stderr  # what it gave is whole (a Length cut is the capture's own)

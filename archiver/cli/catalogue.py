@@ -185,13 +185,16 @@ def record(source: Path, row_or_url: str, out_path: Path | None, body: bool) -> 
     from archiver.atomic import atomic_write
     from archiver.catalogue.locate import copy_record, find_row
     from archiver.collection import refuse_if_sealed
+    from archiver.warctail import body_cut_short
 
     if out_path is not None:
         refuse_if_sealed(out_path.parent)
     row = find_row(source, row_or_url)
-    if (row.get("content_truncated") or "length") != "length":
-        click.echo(f"archiver: note: {row['url']} was only captured cut short "
-                   f"(WARC-Truncated: {row['content_truncated']}); this is what arrived", err=True)
+    if body_cut_short(row.get("content_truncated")):
+        # for a URL, find_row gives a cut-short capture only when there is no whole one
+        which = f"{row['url']} was only captured" if "://" in row_or_url else "this record was"
+        click.echo(f"archiver: note: {which} cut short (WARC-Truncated: {row['content_truncated']}); "
+                   "this is what arrived", err=True)
     if out_path is None:
         copy_record(source, row, sys.stdout.buffer, body=body)
         sys.stdout.buffer.flush()

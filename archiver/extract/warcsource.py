@@ -18,7 +18,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.errors import ArchiverError
 from archiver.extract.urls import join
-from archiver.warctail import load_failure, tail_problem
+from archiver.warctail import body_cut_short, load_failure, tail_problem
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # An HTML page larger than this is not an article page; we read no more of it (protects memory).
@@ -50,7 +50,7 @@ class RecordRef:
     def cut_short(self) -> bool:
         """The server's body did not all arrive (disconnect, time...): not a copy of the page.
         A "length" cut is the capture's own --max-size limit, and is read as it is."""
-        return self.truncated is not None and self.truncated != "length"
+        return body_cut_short(self.truncated)
 
     def location_dict(self) -> dict:
         return {"file": self.file, "offset": self.offset, "record_id": self.record_id}
