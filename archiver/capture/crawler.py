@@ -30,7 +30,7 @@ from archiver.capture.repair import repair_directory
 from archiver.capture.robots import PARSE_LIMIT, RobotsCache
 from archiver.capture.scope import Scope
 from archiver.capture.seeds import check_seeds
-from archiver.capture.tls import ca_file_digest, tls_context
+from archiver.capture.tls import trust_for
 from archiver.capture.urls import normalize
 from archiver.capture.warcwriter import (
     STORED,
@@ -154,9 +154,10 @@ class Crawl:
             raise ArchiverError("no seeds given: pass URLs or --seeds FILE")
         check_user_agent(options.user_agent)
         # a CA file that cannot be used is an error before the collection is touched
-        tls = (tls_context(options.ca_certificate, options.check_certificate)
-               if options.ca_certificate is not None or not options.check_certificate else None)
-        self._ca_digest = ca_file_digest(options.ca_certificate) if options.ca_certificate else None
+        trust = (trust_for(options.ca_certificate, options.check_certificate)
+                 if options.ca_certificate is not None or not options.check_certificate else None)
+        tls = trust.context if trust else None
+        self._ca_digest = trust.ca_sha256 if trust else None
         self.options = options
         self.scope = Scope(self.seeds, options.scope, options.include, options.exclude)
         self.collection = Collection(Path(collection)).create()

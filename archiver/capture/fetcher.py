@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from archiver.capture.cookies import SessionCookies
 from archiver.capture.digests import label, new_hasher
-from archiver.capture.tls import cipher_suite_names, protocol_fields, tls_context, tls_failure_reason
+from archiver.capture.tls import cipher_suite_names, protocol_fields, tls_failure_reason, trust_for
 from archiver.errors import ArchiverError
 
 MAX_HEADER_BYTES = 256 * 1024
@@ -259,7 +259,7 @@ class Fetcher:
         certificates costs about 50 ms, which a crawl of plain-http pages need not pay."""
         with self._lock:
             if self._tls_context is None:
-                self._tls_context = tls_context()
+                self._tls_context = trust_for().context
             if self._cipher_names is None:
                 self._cipher_names = cipher_suite_names(self._tls_context)
             return self._tls_context

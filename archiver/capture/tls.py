@@ -12,49 +12,58 @@ from __future__ import annotations
 import hashlib
 import os
 import ssl
+from typing import NamedTuple
 
 from archiver.errors import ArchiverError
 
 
-def tls_context(ca_certificate: str | None = None, check_certificate: bool = True) -> ssl.SSLContext:
+class Trust(NamedTuple):
+    """The TLS context of a run, and the sha256 of the --ca-certificate file it trusts (for the
+    warcinfo record: the path alone says nothing once the file has moved or changed)."""
+
+    context: ssl.SSLContext
+    ca_sha256: str | None = None
+
+
+def trust_for(ca_certificate: str | None = None, check_certificate: bool = True) -> Trust:
     """A client context; ArchiverError when *ca_certificate* is no readable PEM file holding a CA
     certificate, or is given with *check_certificate* off (it would be silently ignored)."""
     if ca_certificate is not None and not check_certificate:
         raise ArchiverError("--ca-certificate and --no-check-certificate contradict each other: give one")
     context = ssl.create_default_context()
-    if ca_certificate is not None:
-        _load_ca_file(context, ca_certificate)
+    digest = _load_ca_file(context, ca_certificate) if ca_certificate is not None else None
     if not check_certificate:
         context.check_hostname = False  # must be off before verify_mode may be CERT_NONE
         context.verify_mode = ssl.CERT_NONE
-    return context
+    return Trust(context, digest)
 
 
-def _load_ca_file(context: ssl.SSLContext, path: str) -> None:
-    """Add the CA certificates of the PEM file at *path* to the system's in *context*."""
+_CERTIFICATE_LINES = (b"-----BEGIN CERTIFICATE-----", b"-----BEGIN TRUSTED CERTIFICATE-----")
+
+
+def _load_ca_file(context: ssl.SSLContext, path: str) -> str:
+    """Add the CA certificates of the PEM file at *path* to the system's in *context*; returns
+    the file's sha256, taken in the same read that looks for a certificate in it."""
     where = f"--ca-certificate {path}"
     if not os.path.isfile(path):  # a directory, or a FIFO that would block the run for ever
         reason = "No such file or directory" if not os.path.exists(path) else "not a regular file"
         raise ArchiverError(f"{where}: {reason}")
     try:
         context.load_verify_locations(cafile=path)
+        hasher, has_certificate = hashlib.sha256(), False
+        with open(path, "rb") as fh:
+            for line in fh:
+                hasher.update(line)
+                has_certificate = has_certificate or line.startswith(_CERTIFICATE_LINES)
     except ssl.SSLError as exc:
         if exc.reason == "NO_CERTIFICATE_OR_CRL_FOUND":
             raise ArchiverError(f"{where}: no PEM CA certificate in it") from None
         raise ArchiverError(f"{where}: cannot read it as PEM certificates ({exc.reason or exc})") from None
     except OSError as exc:
         raise ArchiverError(f"{where}: {exc.strerror or exc}") from None
-    with open(path, "rb") as fh:  # OpenSSL also takes a file of CRLs only, which trusts nothing
-        if not any(line.startswith((b"-----BEGIN CERTIFICATE-----", b"-----BEGIN TRUSTED CERTIFICATE-----"))
-                   for line in fh):
-            raise ArchiverError(f"{where}: no PEM CA certificate in it (only revocation lists)")
-
-
-def ca_file_digest(path: str) -> str:
-    """sha256 of a --ca-certificate file, for the warcinfo record: which CAs were trusted, where
-    the path alone says nothing once the file has moved or changed."""
-    with open(path, "rb") as fh:
-        return "sha256:" + hashlib.file_digest(fh, "sha256").hexdigest()
+    if not has_certificate:  # OpenSSL also takes a file of CRLs only, which trusts nothing
+        raise ArchiverError(f"{where}: no PEM CA certificate in it (only revocation lists)")
+    return "sha256:" + hasher.hexdigest()
 
 
 def tls_failure_reason(exc: BaseException, where: str) -> tuple[str, bool]:
