@@ -133,6 +133,21 @@ def test_robots_rules_for_another_agent_do_not_apply(tmp_path):
     assert not result.failed_seeds and result.pages == 1
 
 
+@pytest.mark.parametrize("robots", [
+    b"User-agent: *\nDissallow: /news/\n",  # misspelt
+    b"User-agent: *\nDisallow /news/\n",  # no colon
+    b"User-agent: arch\nDisallow: /news/\n",  # a prefix of our product token
+], ids=["misspelt", "no-colon", "prefix-agent"])
+def test_robots_leniency_that_the_docs_promise(tmp_path, robots):
+    """docs/capture.md: Protego is lenient where RFC 9309 is not, and these still disallow (a
+    Protego upgrade that changed it would fail here rather than change captures quietly)."""
+    site = Site()
+    site.robots = robots
+    with serve(site) as (base, _):
+        result = capture([base + "/news/one.html"], tmp_path, CaptureOptions(delay=0, requisites=False))
+    assert site.hits["/news/one.html"] == 0 and result.skipped == 1
+
+
 def test_robots_5xx_means_complete_disallow(tmp_path):
     site = Site()
     site.extra["/robots.txt"] = lambda h: (h.send_response(500), h.send_header("Content-Length", "0"),
