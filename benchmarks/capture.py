@@ -20,6 +20,9 @@ resume:   the capture logs of RESUME_RUNS daily runs of 5,000 URLs each (4,000 n
           section pages and images seen every day), written by archiver's CaptureLog; times the
           resume and dedup state every later run loads first (CollectionState.load, in a fresh
           process: time and peak RSS), against only reading and json-parsing the same lines.
+cookies:  a run whose pages pull requisites from COOKIE_HOSTS hosts that each set three cookies:
+          the time per Set-Cookie and per request's Cookie header in archiver's SessionCookies,
+          against one http.cookiejar CookieJar for the whole run (wget's and urllib's way).
 """
 
 from __future__ import annotations
@@ -481,9 +484,69 @@ def bench_resume(runs: int, repeats: int) -> None:
     print(f"load / parse-only time: {load / parse:.2f}x")
 
 
+# ----------------------------------------------------------------------------- cookies
+def _cookie_costs(store, header_for, hosts: int, requests: int) -> tuple[float, float]:
+    """(ms per Set-Cookie response, ms per request) for *hosts* hosts of their own domains."""
+    started = time.perf_counter()
+    for i in range(hosts):
+        store(f"https://www.site{i}.example/", [
+            ("Set-Cookie", f"visitor{i}=1; Path=/"),
+            ("Set-Cookie", f"consent=yes; Domain=site{i}.example; Path=/"),
+            ("Set-Cookie", "region=eu; Path=/; Max-Age=3600")])
+    stored = (time.perf_counter() - started) / hosts
+    started = time.perf_counter()
+    for k in range(requests):
+        header_for(f"https://www.site{k % hosts}.example/article/{k}.html")
+    return stored * 1e3, (time.perf_counter() - started) / requests * 1e3
+
+
+def bench_cookies(host_counts: list[int], repeats: int) -> None:
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    from archiver.capture.cookies import SessionCookies
+    from archiver.domains import public_suffix_list
+
+    print(f"\n== cookies: ms per Set-Cookie response / per request's Cookie header, median of {repeats} ==")
+    public_suffix_list()  # loaded once per run either way (about 0.1 s), not per host
+
+    def one_jar():
+        jar = CookieJar()
+
+        def store(url, headers):
+            class Info:
+                def get_all(self, name, default=None):
+                    return [v for k, v in headers if k.lower() == name.lower()] or default
+
+            class Response:
+                def info(self):
+                    return Info()
+            jar.extract_cookies(Response(), urllib.request.Request(url))  # type: ignore[arg-type]
+
+        def header_for(url):
+            request = urllib.request.Request(url)
+            jar.add_cookie_header(request)
+            return request.get_header("Cookie")
+        return store, header_for
+
+    def ours():
+        jar = SessionCookies()
+        return jar.store, jar.header_for
+
+    for hosts in host_counts:
+        costs = {name: [_cookie_costs(*make(), hosts, 2_000) for _ in range(repeats)]
+                 for name, make in (("archiver", ours), ("one CookieJar", one_jar))}
+        cells = {name: (statistics.median(s for s, _ in runs), statistics.median(r for _, r in runs))
+                 for name, runs in costs.items()}
+        (ours_set, ours_req), (peer_set, peer_req) = cells["archiver"], cells["one CookieJar"]
+        print(f"{hosts:6d} hosts: archiver {ours_set:.3f} / {ours_req:.3f} ms, one CookieJar "
+              f"{peer_set:.3f} / {peer_req:.3f} ms; per request {peer_req / ours_req:.0f}x faster")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["crawl", "compress", "big", "close", "resume"], action="append")
+    ap.add_argument("--only", choices=["crawl", "compress", "big", "close", "resume", "cookies"],
+                    action="append")
     ap.add_argument("--pages", type=int, default=500)
     ap.add_argument("--workers", type=int, default=8)
     ap.add_argument("--latency-ms", type=float, action="append",
@@ -493,9 +556,11 @@ def main() -> None:
     ap.add_argument("--big-mib", type=int, default=1024)
     ap.add_argument("--close-mib", type=int, default=512)
     ap.add_argument("--resume-runs", type=int, default=200, help="earlier runs of 5,000 URLs each")
+    ap.add_argument("--cookie-hosts", type=int, action="append",
+                    help="cookie-setting hosts in a run; repeatable (default: 10, 100, 1000)")
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
-    only = set(args.only or ["crawl", "compress", "big", "close", "resume"])
+    only = set(args.only or ["crawl", "compress", "big", "close", "resume", "cookies"])
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
     if "compress" in only:
         bench_compress(args.records, args.repeats, args.unique)
@@ -508,6 +573,8 @@ def main() -> None:
         bench_close(args.close_mib, args.repeats)
     if "resume" in only:
         bench_resume(args.resume_runs, args.repeats)
+    if "cookies" in only:
+        bench_cookies(args.cookie_hosts or [10, 100, 1000], args.repeats)
 
 
 if __name__ == "__main__":

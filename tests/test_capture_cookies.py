@@ -17,6 +17,38 @@ def _wall(h):
     return _send(h, 302, b"", headers={"Location": h.path, "Set-Cookie": "consent=yes; Path=/"})
 
 
+def _page_setting(h, links_to: str, cookies: list[str]) -> None:
+    """A 200 page linking to *links_to* whose answer sets each of *cookies* (one header each)."""
+    body = f'<html><body><a href="{links_to}">Next</a></body></html>'.encode()
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Content-Length", str(len(body)))
+    for cookie in cookies:
+        h.send_header("Set-Cookie", cookie)
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def _front_then_next(tmp_path, invoke, cookies: list[str]):
+    """Capture /front.html, which sets *cookies*, and the /next.html it links to; (the
+    collection, the headers /next.html was requested with)."""
+    seen = []
+
+    def after(h):
+        seen.append(dict(h.headers))
+        return _send(h, 200, article("Next"))
+
+    coll = tmp_path / "coll"
+    with serve() as (base, site):
+        site.extra["/front.html"] = lambda h: _page_setting(h, "/next.html", cookies)
+        site.extra["/next.html"] = after
+        result = invoke("capture", f"{base}/front.html", "--collection", coll, "--ignore-robots",
+                        "--depth", "1", *FAST)
+    assert result.exit_code == 0, result.output
+    [headers] = seen
+    return coll, headers
+
+
 def exchanges(coll, path_end):
     """[(request block, response block)] of the URL ending in *path_end*, in capture order."""
     requests, responses = [], []
@@ -65,15 +97,8 @@ def test_cookies_go_back_to_later_pages_of_the_site_and_not_elsewhere(tmp_path, 
     seen: dict[str, str | None] = {}
 
     def front(h):
-        body = b'<html><body><a href="/story.html">Story</a></body></html>'
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(len(body)))
-        h.send_header("Set-Cookie", "edition=eu; Path=/")
-        h.send_header("Set-Cookie", "ad=1; Domain=ads.example; Path=/")
-        h.send_header("Set-Cookie", "session=s3cret; Secure; Path=/")
-        h.end_headers()
-        h.wfile.write(body)
+        _page_setting(h, "/story.html", ["edition=eu; Path=/", "ad=1; Domain=ads.example; Path=/",
+                                         "session=s3cret; Secure; Path=/"])
 
     def story(h):
         seen["cookie"] = h.headers.get("Cookie")
@@ -142,31 +167,9 @@ def test_two_pages_behind_one_wall_fetched_at_once_both_get_through(tmp_path, in
 def test_odd_cookies_neither_break_nor_leak_into_later_requests(tmp_path, invoke):
     """A UTF-8 value goes back as the bytes it came in; a cookie with a bare CR (it would inject
     a header into the next request), one over 4 KB and one set Secure over http are dropped."""
-    seen = []
-
-    def front(h):
-        body = b'<html><body><a href="/next.html">Next</a></body></html>'
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(len(body)))
-        h.send_header("Set-Cookie", "city=K\u00f6ln; Path=/".encode().decode("latin-1"))
-        h.send_header("Set-Cookie", "s=1\rX-Injected: yes")
-        h.send_header("Set-Cookie", "big=" + "a" * 5000 + "; Path=/")
-        h.send_header("Set-Cookie", "sec=1; Secure; Path=/")
-        h.end_headers()
-        h.wfile.write(body)
-
-    def after(h):
-        seen.append(dict(h.headers))
-        return _send(h, 200, article("Next"))
-
-    coll = tmp_path / "coll"
-    with serve() as (base, site):
-        site.extra["/front.html"], site.extra["/next.html"] = front, after
-        result = invoke("capture", f"{base}/front.html", "--collection", coll, "--ignore-robots",
-                        "--depth", "1", *FAST)
-    assert result.exit_code == 0, result.output
-    [headers] = seen
+    coll, headers = _front_then_next(tmp_path, invoke, [
+        "city=K\u00f6ln; Path=/".encode().decode("latin-1"), "s=1\rX-Injected: yes",
+        "big=" + "a" * 5000 + "; Path=/", "sec=1; Secure; Path=/"])
     assert "X-Injected" not in headers
     [(request, response)] = exchanges(coll, "/next.html")
     assert b"\r\nCookie: city=K\xc3\xb6ln\r\n" in request  # only this one, byte for byte
@@ -228,3 +231,44 @@ def test_a_redirect_elsewhere_that_set_a_cookie_is_not_followed_again(tmp_path, 
                         "--ignore-robots", "--workers", "1", *FAST)
     assert result.exit_code == 0, result.output
     assert site.hits["/go.html"] == 1 and site.hits["/b.html"] == 1
+
+
+def test_a_domain_keeps_its_newest_180_cookies_as_browsers_do(tmp_path, invoke):
+    """Past MAX_COOKIES_PER_DOMAIN the oldest cookies go (RFC 6265 5.3 step 12); a cookie set
+    again keeps its place, and another domain's cookies do not count against this one's."""
+    cookies = [f"c{i}={i}; Path=/" for i in range(200)]
+    _, headers = _front_then_next(tmp_path, invoke, cookies[:151] + ["c0=again; Path=/"] + cookies[151:])
+    cookie = headers["Cookie"]
+    assert sorted(cookie.split("; "), key=lambda c: int(c.split("=")[0][1:])) == [
+        f"c{i}={i}" for i in range(20, 200)]
+
+
+def test_domains_are_kept_apart_a_cookie_set_again_keeps_its_age_and_expired_ones_make_room(monkeypatch):
+    import http.cookiejar
+    import time
+
+    from archiver.capture.cookies import MAX_COOKIES_PER_DOMAIN, SessionCookies
+
+    jar = SessionCookies()
+    jar.store("https://a.example.org/", [("Set-Cookie", "first=1; Domain=example.org; Path=/")])
+    jar.store("https://b.example.org/", [("Set-Cookie", "second=1; Path=/")])
+    jar.store("https://b.example.org/", [("Set-Cookie", "brief=1; Path=/; Max-Age=60")])
+    for i in range(MAX_COOKIES_PER_DOMAIN):
+        jar.store(f"https://n{i}.example.net/", [("Set-Cookie", f"x{i}=1; Domain=example.net; Path=/")])
+    for i in range(MAX_COOKIES_PER_DOMAIN - 4):
+        jar.store("https://b.example.org/", [("Set-Cookie", f"y{i}=1; Path=/")])
+    # example.org holds 179; example.net's 180 are its own
+    assert jar.header_for("https://www.example.net/").count("=") == MAX_COOKIES_PER_DOMAIN
+    assert jar.store("https://a.example.org/", [("Set-Cookie", "first=2; Domain=example.org; Path=/")])
+    jar.store("https://b.example.org/", [("Set-Cookie", "full=1; Path=/")])  # 180: nothing goes
+    assert "brief=1" in jar.header_for("https://b.example.org/").split("; ")
+    later = time.time() + 120
+    monkeypatch.setattr(http.cookiejar.time, "time", lambda: later)  # brief=1 has expired
+    jar.store("https://b.example.org/", [("Set-Cookie", "one=1; Path=/")])  # takes brief's room
+    sent = jar.header_for("https://b.example.org/").split("; ")
+    assert "first=2" in sent and "second=1" in sent and "brief=1" not in sent
+    jar.store("https://b.example.org/", [("Set-Cookie", "two=1; Path=/")])  # the oldest goes
+    sent = jar.header_for("https://b.example.org/").split("; ")
+    # first is the oldest though it was set again since: a cookie keeps its creation time
+    assert "first=2" not in sent and "second=1" in sent and "two=1" in sent
+    assert len(sent) == MAX_COOKIES_PER_DOMAIN
