@@ -19,7 +19,8 @@ close:    a WARC of CLOSE_MIB MiB written and closed, with and without the backg
 resume:   the capture logs of RESUME_RUNS daily runs of 5,000 URLs each (4,000 new articles, 1,000
           section pages and images seen every day), written by archiver's CaptureLog; times the
           resume and dedup state every later run loads first (CollectionState.load, in a fresh
-          process: time and peak RSS), against only reading and json-parsing the same lines.
+          process: time and peak RSS), against read_logs alone and against reading and parsing
+          the same lines with the standard library's json (the peer).
 cookies:  a run whose pages pull requisites from COOKIE_HOSTS hosts that each set three cookies:
           the time per Set-Cookie and per request's Cookie header in archiver's SessionCookies,
           against one http.cookiejar CookieJar for the whole run (wget's and urllib's way).
@@ -189,7 +190,9 @@ def archiver_env() -> dict:
     (pip compiles on install), even when this shell sets PYTHONDONTWRITEBYTECODE; the cache lives
     in a temporary folder, not in the checkout."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(PYTHONPATH=str(REPO), PYTHONPYCACHEPREFIX=str(_PYCACHE))
+    # PYTHONSAFEPATH: `python -m`/`-c` would put the working directory ahead of PYTHONPATH, so a
+    # benchmark of another checkout run from this one would time this one's code
+    env.update(PYTHONPATH=str(REPO), PYTHONPYCACHEPREFIX=str(_PYCACHE), PYTHONSAFEPATH="1")
     if not any(_PYCACHE.iterdir()):
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "archiver")], env=env,
                        check=True)
@@ -430,8 +433,14 @@ started = time.perf_counter()
 if mode == "load":
     state = CollectionState.load(logs, warcs)
     count = len(state.done)
-else:
+elif mode == "parse":
     count = sum(1 for _ in read_logs(logs))
+else:  # the peer: the same files read line by line and parsed by the standard library's json
+    from pathlib import Path
+    count = 0
+    for path in sorted(Path(logs).glob("capture-*.jsonl")):
+        with open(path, encoding="utf-8") as fh:
+            count += sum(1 for raw in fh if json.loads(raw))
 print(json.dumps([time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   count]))
 """
@@ -463,14 +472,14 @@ def bench_resume(runs: int, repeats: int) -> None:
                           payload_digest="sha256:" + hashlib.sha256(b"%d %d" % (r, i)).hexdigest(),
                           payload_length=40_000, content_type=kind, truncated=False, refers_to=None)
             log.close()
-        results: dict[str, list[tuple[float, float]]] = {"CollectionState.load": [], "read + parse only": []}
+        labels = {"load": "CollectionState.load", "parse": "read_logs only", "stdlib": "stdlib json only"}
+        results: dict[str, list[tuple[float, float]]] = {label: [] for label in labels.values()}
         for rep in range(repeats):
-            for mode in ("load", "parse") if rep % 2 == 0 else ("parse", "load"):
+            for mode in list(labels) if rep % 2 == 0 else reversed(labels):
                 cmd = [sys.executable, "-c", _RESUME_CHILD, str(work / "logs"), str(work / "warc"), mode]
                 done = subprocess.run(cmd, env=archiver_env(), capture_output=True, text=True, check=True)
                 seconds, rss, _ = json.loads(done.stdout)
-                label = "CollectionState.load" if mode == "load" else "read + parse only"
-                results[label].append((seconds, rss))
+                results[labels[mode]].append((seconds, rss))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     lines = runs * per_run
@@ -480,8 +489,8 @@ def bench_resume(runs: int, repeats: int) -> None:
         print(f"{name:22s} {seconds:6.2f} s  {lines / seconds / 1e3:7.0f}k lines/s  peak RSS {rss:7.1f} MiB"
               f"  (runs: {', '.join(f'{t:.2f}' for t, _ in rows)})")
     load = statistics.median(t for t, _ in results["CollectionState.load"])
-    parse = statistics.median(t for t, _ in results["read + parse only"])
-    print(f"load / parse-only time: {load / parse:.2f}x")
+    peer = statistics.median(t for t, _ in results["stdlib json only"])
+    print(f"CollectionState.load / stdlib json parse of the same lines: {load / peer:.2f}x")
 
 
 # ----------------------------------------------------------------------------- cookies

@@ -685,6 +685,21 @@ def test_a_capture_log_edited_by_hand_does_not_stop_the_next_run(tmp_path):
         assert not again.failed_seeds and again.pages == 0 and again.skipped == 1
 
 
+def test_log_lines_only_the_json_module_reads_still_count_and_a_torn_one_is_skipped(tmp_path):
+    """A log edited by hand may hold bytes that are not UTF-8 or a NaN: orjson refuses such a
+    line, the json module reads it, so it still counts; a torn last line is skipped."""
+    with serve() as (base, site):
+        first = capture([base + "/news/one.html"], tmp_path, CaptureOptions(**{**FAST, "requisites": False}))
+        page = next(line for line in log_lines(first) if line["url"] == base + "/news/one.html")
+        edited = json.dumps({**page, "via": "VIA", "elapsed": "ELAPSED"}).encode()
+        edited = edited.replace(b'"VIA"', b'"Caf\xe9 \xff"'.decode("unicode_escape").encode("latin-1"))
+        edited = edited.replace(b'"ELAPSED"', b"NaN")
+        first.log_path.write_bytes(edited + b"\n" + json.dumps(page).encode()[:40])
+        again = capture([base + "/news/one.html"], tmp_path, CaptureOptions(**{**FAST, "requisites": False}))
+        assert site.hits["/news/one.html"] == 1
+    assert again.pages == 0 and again.skipped == 1 and not again.failed_seeds
+
+
 def test_a_log_line_whose_status_is_not_a_number_proves_no_capture(tmp_path):
     """A hand-edited "503" (a string) is no status this tool writes: the URL is fetched again."""
     with serve() as (base, site):
