@@ -20,7 +20,7 @@ from capture_support import INDEX, article, assert_warcio_accepts, records, serv
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.capture import CaptureOptions, capture
-from archiver.capture.tls import cipher_suite_names
+from archiver.capture.tls import TLS_MIN_VERSIONS, cipher_suite_names, trust_for
 
 FAST = ("--delay", "0", "--timeout", "5", "--quiet")
 
@@ -107,9 +107,63 @@ def test_a_tls_1_2_connection_is_recorded_with_its_iana_cipher_suite_name(tmp_pa
     assert suite == ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]
 
 
-def test_every_suite_our_client_offers_has_its_iana_name():
-    offered = {c["name"] for c in ssl.create_default_context().get_ciphers()}
-    assert set(cipher_suite_names(ssl.create_default_context())) == offered
+@pytest.mark.parametrize("min_version", list(TLS_MIN_VERSIONS))
+def test_every_suite_our_client_offers_has_its_iana_name(min_version):
+    context = trust_for(min_version=min_version).context
+    offered = {c["name"] for c in context.get_ciphers()}
+    assert set(cipher_suite_names(context)) == offered
+    if min_version in ("1.0", "1.1"):
+        assert "ECDHE-RSA-AES128-SHA" in offered and "AES128-SHA" in offered  # what old servers speak
+
+
+@pytest.mark.parametrize("version, protocol_id", [(ssl.TLSVersion.TLSv1, "tls/1.0"),
+                                                   (ssl.TLSVersion.TLSv1_1, "tls/1.1")])
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1:DeprecationWarning")  # the old server's
+def test_a_server_that_speaks_only_an_old_tls_is_captured_with_tls_min_version(tmp_path, invoke,
+                                                                                version, protocol_id):
+    """Python's client starts at TLS 1.2, so by default such a server fails at once (a refused
+    protocol is not retried); --tls-min-version lets the run reach it, and the WARC says over
+    which protocol and suite each answer came."""
+    ca_file = tmp_path / "ca.pem"
+    ca = trustme.CA(key_type=trustme.KeyType.RSA)
+    ca.cert_pem.write_to_path(str(ca_file))
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", key_type=trustme.KeyType.RSA).configure_cert(tls)
+    tls.set_ciphers("@SECLEVEL=0:AES128-SHA")  # RSA key exchange, SHA-1 MAC: an old IIS or Apache
+    tls.minimum_version = tls.maximum_version = version
+    coll = tmp_path / "coll"
+    with serve(tls=tls) as (base, site):
+        refused = invoke("capture", f"{base}/news/one.html", "--collection", tmp_path / "refused",
+                         "--ignore-robots", "--no-requisites", "--json", "--ca-certificate", ca_file,
+                         *FAST[:-1])
+        assert site.connections == 1 and site.hits == {}
+        result = invoke("capture", f"{base}/news/one.html", "--collection", coll, "--ignore-robots",
+                        "--no-requisites", "--ca-certificate", ca_file, "--tls-min-version", "1.0", *FAST)
+    assert refused.exit_code == 1
+    [failure] = json.loads(refused.stdout)["failures"]
+    assert failure["reason"] == (f"tls: no TLS version in common: "
+                                 f"TLSV1_ALERT_PROTOCOL_VERSION ({base[8:]}); see --tls-min-version")
+    assert result.exit_code == 0, result.output
+    fields = header_lists(coll)
+    for kind in ("request", "response"):
+        assert protocol(fields[kind, f"{base}/news/one.html"]) == (
+            ["http/1.1", protocol_id], ["TLS_RSA_WITH_AES_128_CBC_SHA"]), kind
+    assert warcinfo_settings(coll)["tls_min_version"] == "1.0"
+    assert_warcio_accepts(warcs(coll))
+
+
+def test_tls_min_version_1_3_refuses_a_tls_1_2_server(tmp_path, invoke, ca):
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    tls = server_tls(ca)
+    tls.maximum_version = ssl.TLSVersion.TLSv1_2
+    with serve(tls=tls) as (base, site):
+        result = invoke("capture", f"{base}/news/one.html", "--collection", tmp_path / "coll",
+                        "--ignore-robots", "--no-requisites", "--ca-certificate", ca_file,
+                        "--tls-min-version", "1.3", "--json", *FAST[:-1])
+    assert result.exit_code == 1 and site.hits == {} and site.connections == 1  # not retried
+    [failure] = json.loads(result.stdout)["failures"]
+    assert failure["reason"].startswith("tls: no TLS version in common: "), failure
 
 
 def test_plain_http_records_carry_no_protocol_fields(tmp_path, invoke):

@@ -30,7 +30,7 @@ from archiver.capture.repair import repair_directory
 from archiver.capture.robots import PARSE_LIMIT, RobotsCache
 from archiver.capture.scope import Scope
 from archiver.capture.seeds import check_seeds
-from archiver.capture.tls import trust_for
+from archiver.capture.tls import DEFAULT_TLS_MIN_VERSION, trust_for
 from archiver.capture.urls import normalize
 from archiver.capture.warcwriter import (
     STORED,
@@ -154,8 +154,9 @@ class Crawl:
             raise ArchiverError("no seeds given: pass URLs or --seeds FILE")
         check_user_agent(options.user_agent)
         # a CA file that cannot be used is an error before the collection is touched
-        trust = (trust_for(options.ca_certificate, options.check_certificate)
-                 if options.ca_certificate is not None or not options.check_certificate else None)
+        trust = (trust_for(options.ca_certificate, options.check_certificate, options.tls_min_version)
+                 if (options.ca_certificate is not None or not options.check_certificate
+                     or options.tls_min_version != DEFAULT_TLS_MIN_VERSION) else None)
         tls = trust.context if trust else None
         self._ca_digest = trust.ca_sha256 if trust else None
         self.options = options

@@ -36,6 +36,7 @@ class CaptureOptions:
     max_parse_bytes: int = 20_000_000  # larger HTML/CSS is stored but not scanned for links
     ca_certificate: str | None = None  # PEM file of CA certificates trusted besides the system's
     check_certificate: bool = True  # False: https servers' certificates are not verified
+    tls_min_version: str = "1.2"  # oldest TLS version accepted (1.0, 1.1, 1.2, 1.3)
     cookies: bool = True  # keep the cookies servers set during the run and send them back
 
     def as_dict(self) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import ssl
+import warnings
 from typing import NamedTuple
 
 from archiver.errors import ArchiverError
@@ -25,12 +26,36 @@ class Trust(NamedTuple):
     ca_sha256: str | None = None
 
 
-def trust_for(ca_certificate: str | None = None, check_certificate: bool = True) -> Trust:
+# --tls-min-version: the oldest protocol a run accepts. Python's client starts at TLS 1.2.
+TLS_MIN_VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
+                    "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+DEFAULT_TLS_MIN_VERSION = "1.2"
+# The suites offered when a run accepts TLS 1.0 or 1.1: Python's default list (forward-secret
+# AEAD and AES suites) plus what servers of that age speak: SHA-1 MACs and RSA key exchange.
+# OpenSSL 3 refuses TLS below 1.2 (its SHA-1 handshake signatures) above security level 0.
+# No RC4, 3DES, export, anonymous or PSK suites, which no server needs today.
+_LEGACY_CIPHERS = ("@SECLEVEL=0:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:RSA+AESGCM:RSA+AES"
+                   ":!aNULL:!eNULL:!aDSS:!AESCCM:!PSK:!SRP")
+
+
+def trust_for(ca_certificate: str | None = None, check_certificate: bool = True,
+              min_version: str = DEFAULT_TLS_MIN_VERSION) -> Trust:
     """A client context; ArchiverError when *ca_certificate* is no readable PEM file holding a CA
-    certificate, or is given with *check_certificate* off (it would be silently ignored)."""
+    certificate, or is given with *check_certificate* off (it would be silently ignored).
+
+    *min_version* below 1.2 reaches servers that browsers have given up on since 2020: an
+    archive of an old site is still worth having, and the WARC records which protocol and
+    cipher suite each answer came over (WARC-Protocol, WARC-Cipher-Suite)."""
     if ca_certificate is not None and not check_certificate:
         raise ArchiverError("--ca-certificate and --no-check-certificate contradict each other: give one")
     context = ssl.create_default_context()
+    if min_version not in TLS_MIN_VERSIONS:
+        raise ArchiverError(f"--tls-min-version {min_version}: not one of {', '.join(TLS_MIN_VERSIONS)}")
+    if TLS_MIN_VERSIONS[min_version] < ssl.TLSVersion.TLSv1_2:
+        context.set_ciphers(_LEGACY_CIPHERS)
+    with warnings.catch_warnings():  # Python deprecates TLS 1.0 and 1.1; the archivist asked for them
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = TLS_MIN_VERSIONS[min_version]
     digest = _load_ca_file(context, ca_certificate) if ca_certificate is not None else None
     if not check_certificate:
         context.check_hostname = False  # must be off before verify_mode may be CERT_NONE
@@ -66,6 +91,11 @@ def _load_ca_file(context: ssl.SSLContext, path: str) -> str:
     return "sha256:" + hasher.hexdigest()
 
 
+# OpenSSL's reasons for a handshake that failed on the protocol version: the server's alert, or
+# the server choosing a version below the client's minimum
+_VERSION_REFUSED = {"TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL"}
+
+
 def tls_failure_reason(exc: BaseException, where: str) -> tuple[str, bool]:
     """(reason for the capture log, whether retrying may help) of a TLS handshake with *where*
     (host:port) that failed.
@@ -79,6 +109,9 @@ def tls_failure_reason(exc: BaseException, where: str) -> tuple[str, bool]:
         return f"timeout: TLS handshake with {where}", True
     if isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError)):
         return f"connection closed during the handshake ({where})", True
+    if isinstance(exc, ssl.SSLError) and exc.reason in _VERSION_REFUSED:
+        # most often an old server that speaks only TLS 1.0 or 1.1: say what would reach it
+        return f"no TLS version in common: {exc.reason} ({where}); see --tls-min-version", False
     if isinstance(exc, ssl.SSLError):
         return f"{exc.reason or exc} ({where})", False
     return f"{getattr(exc, 'strerror', None) or exc} during the handshake ({where})", True
@@ -89,8 +122,8 @@ def tls_failure_reason(exc: BaseException, where: str) -> tuple[str, bool]:
 _PROTOCOL_IDS = {"SSLv3": "ssl/3", "TLSv1": "tls/1.0", "TLSv1.1": "tls/1.1", "TLSv1.2": "tls/1.2",
                  "TLSv1.3": "tls/1.3"}
 
-# IANA names (TLS Cipher Suites registry, 'Description' column) of the TLS 1.2 suites that
-# Python's default client context offers, keyed by code point. WARC-Cipher-Suite (IIPC WARC
+# IANA names (TLS Cipher Suites registry, 'Description' column) of the TLS 1.2 and older suites
+# that our client contexts offer, keyed by code point. WARC-Cipher-Suite (IIPC WARC
 # extension, adopted) takes the IANA name; OpenSSL names TLS 1.2 suites its own way
 # (ECDHE-RSA-AES128-GCM-SHA256), and for TLS 1.3 uses the IANA names itself.
 _IANA_CIPHER_SUITES = {
@@ -108,6 +141,20 @@ _IANA_CIPHER_SUITES = {
     0x009E: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
     0x006B: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
     0x0067: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+    # offered only with --tls-min-version 1.0 or 1.1 (_LEGACY_CIPHERS); names as
+    # `openssl ciphers -V -stdname` gives them
+    0xC00A: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+    0xC014: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+    0xC009: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+    0xC013: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+    0x0039: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+    0x0033: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+    0x009D: "TLS_RSA_WITH_AES_256_GCM_SHA384",
+    0x009C: "TLS_RSA_WITH_AES_128_GCM_SHA256",
+    0x003D: "TLS_RSA_WITH_AES_256_CBC_SHA256",
+    0x003C: "TLS_RSA_WITH_AES_128_CBC_SHA256",
+    0x0035: "TLS_RSA_WITH_AES_256_CBC_SHA",
+    0x002F: "TLS_RSA_WITH_AES_128_CBC_SHA",
 }
 
 

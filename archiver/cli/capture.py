@@ -52,12 +52,14 @@ from archiver.errors import EXIT_INVALID
               help="Send no cookies (by default, those that servers set are kept for the run).")
 @click.option("--no-check-certificate", is_flag=True,
               help="Do not verify https certificates (capture sites with expired or self-signed ones).")
+@click.option("--tls-min-version", type=click.Choice(["1.0", "1.1", "1.2", "1.3"]), default="1.2",
+              show_default=True, help="Oldest TLS version accepted (1.0 or 1.1 for old https servers).")
 @click.option("--recapture", is_flag=True, help="Fetch again URLs already captured in this collection.")
 @click.option("--quiet", is_flag=True, help="No progress line and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_requisites, ignore_robots,
             user_agent, delay, workers, per_host, timeout, retries, max_size, warc_size, digest, prefix,
-            ca_certificate, no_cookies, no_check_certificate, recapture, quiet, as_json):
+            ca_certificate, no_cookies, no_check_certificate, tls_min_version, recapture, quiet, as_json):
     """Capture pages (and their images, stylesheets and scripts) into WARC files in a collection.
 
     Seeds come from URL arguments and/or --seeds FILE. Rerunning the same command resumes:
@@ -86,7 +88,8 @@ def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_req
         user_agent=user_agent or DEFAULT_USER_AGENT, delay=delay, workers=workers, per_host=per_host,
         timeout=timeout, retries=retries, max_size=max_size, warc_size=warc_size, digest=digest,
         recapture=recapture, prefix=prefix, ca_certificate=ca_certificate,
-        check_certificate=not no_check_certificate, cookies=not no_cookies)
+        check_certificate=not no_check_certificate, cookies=not no_cookies,
+        tls_min_version=tls_min_version)
     from archiver.runcatalogue import RunCatalogue
 
     line = ProgressLine() if (not quiet and not as_json and is_terminal()) else None
