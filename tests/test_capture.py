@@ -700,6 +700,19 @@ def test_log_lines_only_the_json_module_reads_still_count_and_a_torn_one_is_skip
     assert again.pages == 0 and again.skipped == 1 and not again.failed_seeds
 
 
+def test_a_log_line_orjson_cannot_write_is_written_escaped_and_read_back(tmp_path):
+    """A lone surrogate (a name decoded with surrogateescape) or an integer past 64 bits would
+    stop orjson; the line is written by json instead, escaped, and reads back the same."""
+    from archiver.capture.capturelog import CaptureLog, read_logs
+
+    log = CaptureLog(tmp_path / "capture-x.jsonl")
+    odd = log.write(url="https://example.org/caf\udce9", seed=True, outcome="failed", error="x", n=2**70)
+    plain = log.write(url="https://example.org/K\u00f6ln", seed=True, outcome="failed", error="y")
+    log.close()
+    assert (tmp_path / "capture-x.jsonl").read_bytes().count(b"\n") == 2
+    assert list(read_logs(tmp_path)) == [odd, plain]
+
+
 def test_a_log_line_whose_status_is_not_a_number_proves_no_capture(tmp_path):
     """A hand-edited "503" (a string) is no status this tool writes: the URL is fetched again."""
     with serve() as (base, site):
