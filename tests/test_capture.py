@@ -736,6 +736,26 @@ def test_a_stored_redirect_that_cannot_be_read_back_is_fetched_again(tmp_path):
     assert not again.failed_seeds and not again.failures
 
 
+@pytest.mark.parametrize("points_at", ["inside its record", "another URL's response"])
+def test_a_stored_page_that_cannot_be_read_back_is_fetched_again_for_its_links(tmp_path, points_at):
+    """Resuming deeper than an earlier run re-reads a captured page's links from its record. A log
+    line whose offset points inside that record, or at another URL's response, gives no links of
+    that page: it is fetched again, instead of an internal error or following another page's
+    links (one.html links to no page, so its links would end the crawl here)."""
+    with serve() as (base, site):
+        opts = CaptureOptions(**{**FAST, "requisites": False})
+        first = capture([base + "/", base + "/news/one.html"], tmp_path, opts)
+        lines = log_lines(first)
+        index = next(line for line in lines if line["url"] == base + "/")
+        one = next(line for line in lines if line["url"] == base + "/news/one.html")
+        offset = index["warc_offset"] + 7 if points_at == "inside its record" else one["warc_offset"]
+        first.log_path.write_text("".join(json.dumps({**line, "warc_offset": offset}
+                                                     if line is index else line) + "\n" for line in lines))
+        again = capture([base + "/"], tmp_path, CaptureOptions(**{**FAST, "requisites": False, "depth": 1}))
+        assert site.hits["/"] == 2 and site.hits["/news/two.html"] == 1
+    assert not again.failed_seeds and again.pages > 2
+
+
 def test_bad_seed_is_rejected_before_fetching(tmp_path):
     with pytest.raises(ArchiverError, match="not an absolute http"):
         capture(["ftp://example.org/"], tmp_path)

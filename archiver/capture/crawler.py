@@ -115,16 +115,25 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _read_stored_body(path: Path, offset: int, limit: int) -> bytes | None:
-    """The decoded body of the response record at *offset* (for re-reading links on resume)."""
+class StoredRecordMismatch(Exception):
+    """The record a capture log line points at is not that URL's response (a hand-edited log,
+    a rewritten WARC): what an earlier run stored cannot be read back, so the URL is fetched."""
+
+
+def _read_stored(path: Path, offset: int, url: str, limit: int) -> tuple[object, bytes | None]:
+    """(HTTP headers, decoded body or None past *limit* bytes) of *url*'s response or revisit
+    record at *offset* of *path*, for resuming a crawl from what an earlier run stored."""
     from warcio.archiveiterator import ArchiveIterator  # only resumed runs read WARCs back
 
     with open(path, "rb") as fh:
         fh.seek(offset)
         for record in ArchiveIterator(fh):
-            body = record.content_stream().read(limit + 1)
-            return body if len(body) <= limit else None
-    return None
+            if (record.rec_type not in ("response", "revisit")
+                    or record.rec_headers.get_header("WARC-Target-URI") != url):
+                break
+            body = record.content_stream().read(limit + 1) if limit else b""
+            return record.http_headers, (body if len(body) <= limit else None)
+    raise StoredRecordMismatch(f"no record of {url} at {path.name} offset {offset}")
 
 
 def _run_id_of(path: Path) -> str | None:
@@ -367,21 +376,20 @@ class Crawl:
                 self._seed_result(item, why)
                 return
         earlier = self.state.done.get(item.url)
-        try:
-            target = self._stored_redirect(item, earlier) if earlier is not None else None
-        except Exception:  # noqa: BLE001 - the stored record cannot be read back: fetch it again
-            earlier = target = None
-        if target == item.url:
-            # An earlier run stopped at a redirect to the URL itself (a cookie wall whose page then
-            # failed, or a run killed meanwhile): the page behind it is not captured yet.
-            earlier = None
         if earlier is not None and not self.options.recapture:
-            with self._write_lock:
-                self.result.skipped += 1
-            self._log(item, "skipped", status=earlier.status,
-                      error=f"already captured in {earlier.warc_filename}")
-            self._resume_links(item, earlier, target)
-            return
+            try:
+                target, links = self._read_back(item, earlier)
+            except Exception:  # noqa: BLE001 - the stored record cannot be read back: fetch it again
+                target, links = item.url, None
+            # target == item.url: an earlier run stopped at a redirect to the URL itself (a cookie
+            # wall whose page then failed, or a run killed meanwhile): the page is not captured yet.
+            if target != item.url:
+                with self._write_lock:
+                    self.result.skipped += 1
+                self._log(item, "skipped", status=earlier.status,
+                          error=f"already captured in {earlier.warc_filename}")
+                self._resume(item, earlier, target, links)
+                return
         response = self._fetch_with_retries(item)
         if response is None:
             return
@@ -602,40 +610,38 @@ class Crawl:
             return css_links(body, url)
         return Links()
 
-    def _stored_redirect(self, item: Item, earlier: Done) -> str | None:
-        """Where an earlier run's redirect for *item* pointed, read back from its WARC record."""
-        if not (300 <= (earlier.status or 0) < 400) or earlier.warc_offset is None:
-            return None
-        from warcio.archiveiterator import ArchiveIterator
-
-        location = None
-        with open(self.collection.warc_dir / earlier.warc_filename, "rb") as fh:
-            fh.seek(earlier.warc_offset)
-            for record in ArchiveIterator(fh):
-                location = record.http_headers.get_header("Location") if record.http_headers else None
-                break
-        return normalize(urljoin(item.url, location)) if location else None
-
-    def _resume_links(self, item: Item, earlier: Done, redirect: str | None) -> None:
-        """A URL captured by an earlier run: re-read its links from the WARC instead of fetching
-        it (*redirect*: where its redirect pointed, already read back)."""
+    def _read_back(self, item: Item, earlier: Done) -> tuple[str | None, Links | None]:
+        """(where a redirect pointed, the links of a page) that an earlier run stored for *item*,
+        read back from its WARC record; StoredRecordMismatch (or warcio's error) when the log
+        line points at no record of that URL."""
         status = earlier.status or 0
-        self._seed_result(item, None if status < 400 else f"HTTP {status}")
         if earlier.warc_offset is None:  # a log line edited by hand: nowhere to re-read it from
-            return
+            return None, None
         if 300 <= status < 400:
-            if redirect:
-                self._enqueue(Item(redirect, item.depth, item.hops + "R", item.url, item.seed))
-            return
+            headers, _ = _read_stored(self.collection.warc_dir / earlier.warc_filename,
+                                      earlier.warc_offset, item.url, 0)
+            location = headers.get_header("Location") if headers else None
+            return (normalize(urljoin(item.url, location)) if location else None), None
         kind = earlier.content_type
         if kind not in HTML_TYPES and kind != "text/css":
-            return
-        source: Stored | Done = earlier
+            return None, None
+        source, url = earlier, item.url
         if earlier.outcome == "revisit" and earlier.payload_digest:
-            source = self.state.stored(earlier.payload_digest) or earlier
-        body = _read_stored_body(self.collection.warc_dir / source.warc_filename, source.warc_offset,
-                                 self.options.max_parse_bytes)
-        self._follow(item, self._parse(kind, body, item.url))
+            stored = self.state.stored(earlier.payload_digest)
+            if stored is not None:  # the page's bytes are in the record the revisit points at
+                source, url = stored, stored.url
+        _, body = _read_stored(self.collection.warc_dir / source.warc_filename, source.warc_offset,
+                               url, self.options.max_parse_bytes)
+        return None, self._parse(kind, body, item.url)
+
+    def _resume(self, item: Item, earlier: Done, redirect: str | None, links: Links | None) -> None:
+        """Go on from a URL an earlier run captured, as if fetched: follow its redirect or links."""
+        status = earlier.status or 0
+        self._seed_result(item, None if status < 400 else f"HTTP {status}")
+        if redirect:
+            self._enqueue(Item(redirect, item.depth, item.hops + "R", item.url, item.seed))
+        if links is not None:
+            self._follow(item, links)
 
     def _follow(self, item: Item, links: Links) -> None:
         if self.options.requisites:
