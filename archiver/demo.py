@@ -27,6 +27,7 @@ class DemoSummary:
     site_url: str = ""
     pages: int = 0
     requisites: int = 0
+    redirects: int = 0
     records: int = 0
     bytes_written: int = 0
     warc_files: list[Path] = field(default_factory=list)
@@ -75,12 +76,13 @@ def run_demo(out: Path, site: Path | None = None,
         result = capture([summary.site_url], summary.collection, options)
     summary.pages = result.pages
     summary.requisites = result.requisites
+    summary.redirects = result.redirects
     summary.records = result.records
     summary.bytes_written = result.bytes_written
     summary.warc_files = list(result.warc_files)
     summary.capture_failures = list(result.failures)
-    say(f"captured   {result.pages} pages and {result.requisites} requisites: "
-        f"{result.records} WARC records, {_mb(result.bytes_written)} in "
+    say(f"captured   {result.pages} pages, {result.requisites} requisites and {result.redirects} "
+        f"redirects: {result.records} WARC records, {_mb(result.bytes_written)} in "
         f"{len(result.warc_files)} WARC file(s); {len(result.failures)} failed fetch(es)")
 
     extracted = extract_collection(summary.collection)

@@ -18,7 +18,7 @@ def test_capture_prints_a_summary_and_exits_0(tmp_path, invoke):
     with serve() as (base, _):
         result = invoke("capture", base + "/", "--collection", tmp_path, "--depth", "1", "--delay", "0")
     assert result.exit_code == 0, result.output
-    assert "captured 7 pages and " in result.output
+    assert "captured 5 pages and 10 requisites (2 redirects, " in result.output
     warcs = list((tmp_path / "warc").glob("*.warc.gz"))
     assert len(warcs) == 1 and str(warcs[0]) in result.output
     assert_warcio_accepts(warcs)
@@ -32,6 +32,16 @@ def test_json_summary(tmp_path, invoke):
     summary = json.loads(result.stdout)
     assert summary["pages"] == 1 and summary["requisites"] == 5 and summary["failed_seeds"] == []
     assert summary["records"] >= 9 and summary["bytes_written"] > 0 and len(summary["warc_files"]) == 1
+
+
+def test_redirect_hops_are_counted_apart_from_pages(tmp_path, invoke):
+    """/moved redirects twice before its page: one page, two redirects (not three pages)."""
+    with serve() as (base, _):
+        result = invoke("capture", base + "/moved", "--collection", tmp_path, "--delay", "0",
+                        "--json", "--no-requisites")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["pages"], summary["redirects"], summary["requisites"]) == (1, 2, 0)
 
 
 def test_failed_seed_exits_1_naming_it_after_capturing_the_others(tmp_path, invoke):

@@ -519,8 +519,12 @@ class Crawl:
                 self.state.remember(line)
             if item.hops != "P":
                 self.result.revisits += 1 if stored else 0
-                self.result.requisites += 1 if item.is_requisite else 0
-                self.result.pages += 0 if item.is_requisite else 1
+                if 300 <= response.status < 400 and response.header("location"):
+                    self.result.redirects += 1  # a hop on the way to a page, not a page of its own
+                elif item.is_requisite:
+                    self.result.requisites += 1
+                else:
+                    self.result.pages += 1
         if item.hops == "P":
             return
         location = response.header("location")

@@ -52,6 +52,7 @@ class CaptureResult:
     run_id: str = ""
     pages: int = 0
     requisites: int = 0
+    redirects: int = 0  # redirect answers recorded (each hop of a chain), counted in neither of the above
     revisits: int = 0
     records: int = 0
     bytes_written: int = 0
@@ -66,7 +67,8 @@ class CaptureResult:
     def as_dict(self) -> dict:
         return {
             "run_id": self.run_id, "pages": self.pages, "requisites": self.requisites,
-            "revisits": self.revisits, "records": self.records, "bytes_written": self.bytes_written,
+            "redirects": self.redirects, "revisits": self.revisits, "records": self.records,
+            "bytes_written": self.bytes_written,
             "warc_files": [str(p) for p in self.warc_files],
             "failures": [{"url": u, "reason": r} for u, r in self.failures],
             "failed_seeds": self.failed_seeds, "skipped": self.skipped,

@@ -53,7 +53,8 @@ def summary(result: CaptureResult) -> str:
     """The human summary printed at the end of a run."""
     lines = [
         f"captured {result.pages} pages and {result.requisites} requisites "
-        f"({result.revisits} revisits, {result.skipped} skipped) in {result.elapsed:.1f} s",
+        f"({result.redirects} redirects, {result.revisits} revisits, {result.skipped} skipped) "
+        f"in {result.elapsed:.1f} s",
         f"wrote {result.records} records, {human_bytes(result.bytes_written)} "
         f"to {len(result.warc_files)} WARC file(s)",
     ]
