@@ -272,3 +272,67 @@ def test_domains_are_kept_apart_a_cookie_set_again_keeps_its_age_and_expired_one
     # first is the oldest though it was set again since: a cookie keeps its creation time
     assert "first=2" not in sent and "second=1" in sent and "two=1" in sent
     assert len(sent) == MAX_COOKIES_PER_DOMAIN
+
+
+def test_a_cookie_that_expired_and_is_set_again_is_new(monkeypatch):
+    import http.cookiejar
+    import time
+
+    from archiver.capture.cookies import MAX_COOKIES_PER_DOMAIN, SessionCookies
+
+    jar, url = SessionCookies(), "https://www.example.org/"
+    jar.store(url, [("Set-Cookie", "x=old; Path=/; Max-Age=60")])  # the oldest, for a minute
+    for i in range(MAX_COOKIES_PER_DOMAIN - 2):
+        jar.store(url, [("Set-Cookie", f"c{i}=1; Path=/")])
+    later = time.time() + 120
+    monkeypatch.setattr(http.cookiejar.time, "time", lambda: later)  # x has expired
+    for name in ("x=new", "y=1", "z=1"):  # x is now the newest; at 181 the oldest, c0, goes
+        jar.store(url, [("Set-Cookie", f"{name}; Path=/")])
+    sent = jar.header_for(url).split("; ")
+    assert "x=new" in sent and "c0=1" not in sent and len(sent) == MAX_COOKIES_PER_DOMAIN
+
+
+def test_requests_during_evictions_still_carry_their_cookies():
+    """A store at the limit evicts while other workers ask for the same site's cookies: every
+    request still gets its header (an eviction changing the jar under a request dropped it)."""
+    import sys
+    import threading
+
+    from archiver.capture.cookies import MAX_COOKIES_PER_DOMAIN, SessionCookies
+
+    jar, url = SessionCookies(), "https://www.example.org/"
+    for i in range(MAX_COOKIES_PER_DOMAIN):
+        jar.store(url, [("Set-Cookie", f"c{i}=1; Path=/")])
+    stop = threading.Event()
+
+    def keep_setting():
+        i = MAX_COOKIES_PER_DOMAIN
+        while not stop.is_set():
+            jar.store(url, [("Set-Cookie", f"c{i}=1; Path=/")])
+            i += 1
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    setter = threading.Thread(target=keep_setting)
+    setter.start()
+    try:
+        headers = [jar.header_for(url) for _ in range(500)]
+    finally:
+        stop.set()
+        setter.join()
+        sys.setswitchinterval(interval)
+    assert None not in headers
+
+
+def test_no_cookie_for_a_domain_above_the_hosts_registered_domain():
+    """s3.amazonaws.com is a (private) public suffix: bucket1's cookie for amazonaws.com would
+    reach every bucket, and browsers refuse it."""
+    from archiver.capture.cookies import SessionCookies
+
+    jar = SessionCookies()
+    host = "https://bucket1.s3.amazonaws.com/"
+    assert not jar.store(host, [("Set-Cookie", "wide=1; Domain=amazonaws.com; Path=/")])
+    assert not jar.store(host, [("Set-Cookie", "suffix=1; Domain=s3.amazonaws.com; Path=/")])
+    assert jar.store(host, [("Set-Cookie", "own=1; Domain=bucket1.s3.amazonaws.com; Path=/")])
+    assert jar.header_for("https://www.bucket1.s3.amazonaws.com/") == "own=1"
+    assert jar.header_for("https://bucket2.s3.amazonaws.com/") is None

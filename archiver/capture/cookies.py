@@ -25,10 +25,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _new_jar() -> CookieJar:
-    """A jar with http.cookiejar's rules and what browsers add to them: no cookie for a public
-    suffix (Domain=.co.uk would reach every site under it), none over 4 KB, none set Secure over
-    http. Made when the first cookie comes: importing http.cookiejar (it imports urllib.request)
-    costs every run about 20 ms, which a site that sets no cookie need not pay."""
+    """A jar with http.cookiejar's rules and what browsers add to them: no cookie for a domain
+    wider than the setting host's registered domain (Domain=.co.uk would reach every site under
+    it; Domain=amazonaws.com, set by a host under the private suffix s3.amazonaws.com, every
+    bucket), none over 4 KB, none set Secure over http. Made when the first cookie comes:
+    importing http.cookiejar (it imports urllib.request) costs every run about 20 ms, which a site
+    that sets no cookie need not pay."""
     from http.cookiejar import CookieJar, DefaultCookiePolicy
 
     class Policy(DefaultCookiePolicy):
@@ -37,17 +39,20 @@ def _new_jar() -> CookieJar:
                 return False
             if cookie.secure and request.type != "https":  # RFC 6265bis section 5.7 step 14
                 return False
-            if cookie.domain_specified and _is_public_suffix(cookie.domain.lstrip(".")):
+            if cookie.domain_specified and not _within(cookie.domain, request.origin_req_host):
                 return False
             return super().set_ok(cookie, request)
 
     return CookieJar(Policy())
 
 
-def _is_public_suffix(domain: str) -> bool:
-    from archiver.domains import public_suffix_list
-
-    return public_suffix_list().is_public(domain.lower())
+def _within(domain: str, host: str) -> bool:
+    """Whether a Domain attribute stays inside *host*'s registered domain, as Chrome and Firefox
+    require (RFC 6265 section 5.3 step 5 refuses public suffixes; this also refuses a domain above
+    a private suffix). So each cookie belongs to exactly one registered domain's jar."""
+    registered = _jar_key_of_host(host)
+    domain = domain.lstrip(".").lower()
+    return domain == registered or domain.endswith("." + registered)
 
 
 class _Request:
@@ -99,9 +104,9 @@ class SessionCookies:
     """Cookies received during a run, sent back with later requests; thread-safe.
 
     One jar per registered domain (`example.co.uk`; the host itself for an IP address or a host
-    with none). A host can only set cookies for itself or a parent domain that is not a public
-    suffix, and a request only carries cookies of domains its host lies in, so the jars never
-    share a cookie. http.cookiejar looks at every domain in a jar for each request: in one jar for
+    with none). A host can only set cookies for domains within its registered domain (_within),
+    and a request only carries cookies of domains its host lies in, so the jars never share a
+    cookie. http.cookiejar looks at every domain in a jar for each request: in one jar for
     the whole run, a crawl whose pages pull requisites from 1,000 cookie-setting hosts paid about
     17 ms a request and 20 ms a Set-Cookie (measured; `benchmarks/capture.py --only cookies`).
     Each jar keeps at most MAX_COOKIES_PER_DOMAIN, as browsers do."""
@@ -116,14 +121,7 @@ class SessionCookies:
         if not self._jars:  # no work per request on a site that sets no cookie
             return None
         jar = self._jars.get(_jar_key(url))
-        if jar is None:
-            return None
-        request = _Request(url)
-        try:
-            jar.cookies.add_cookie_header(request)
-        except Exception:  # noqa: BLE001 - cookiejar on odd input; the page is still worth a fetch
-            return None
-        return request.get_header("Cookie")
+        return jar.header_for(url) if jar is not None else None
 
     def store(self, url: str, headers: list[tuple[str, str]]) -> bool:
         """Remember the cookies a response for *url* set; True if that changed what a request
@@ -144,9 +142,13 @@ MAX_COOKIES_PER_DOMAIN = 180  # Chrome's and Firefox's limit; RFC 6265 section 6
 
 
 def _jar_key(url: str) -> str:
+    return _jar_key_of_host(urlsplit(url).hostname or "")
+
+
+def _jar_key_of_host(host: str) -> str:
     from archiver.domains import registered_domain
 
-    host = urlsplit(url).hostname or ""
+    host = host.lower()
     return registered_domain(host) or host
 
 
@@ -158,18 +160,28 @@ class _DomainJar:
         self._lock = threading.Lock()
         self._created: dict[tuple[str, str, str], None] = {}  # (domain, path, name), oldest first
 
+    def header_for(self, url: str) -> str | None:
+        request = _Request(url)
+        try:
+            with self._lock:  # a store may evict (CookieJar.clear takes no lock of its own)
+                self.cookies.add_cookie_header(request)
+        except Exception:  # noqa: BLE001 - cookiejar on odd input; the page is still worth a fetch
+            return None
+        return request.get_header("Cookie")
+
     def store(self, url: str, headers: list[tuple[str, str]]) -> bool:
         with self._lock:  # before and after must see this store alone, or a change is missed
             self.cookies.clear_expired_cookies()  # RFC 6265 section 5.3: expired ones go first
             before = self._snapshot()
+            for identity in [i for i in self._created if i not in before]:
+                del self._created[identity]  # expired (here or during a request): set again, it is new
             try:
                 self.cookies.extract_cookies(_Response(headers), _Request(url))  # type: ignore[arg-type]
             except Exception:  # noqa: BLE001 - a header cookiejar cannot parse sets no cookie
                 return False
             after = self._snapshot()
-            for identity in list(self._created):  # gone: expired, or deleted by a Max-Age=0
-                if identity not in after:
-                    del self._created[identity]
+            for identity in [i for i in self._created if i not in after]:
+                del self._created[identity]  # deleted by this answer (Max-Age=0, a past Expires)
             for identity in after:  # one set again keeps its creation time (RFC 6265 5.3 step 11.3)
                 self._created.setdefault(identity, None)
             # RFC 6265 section 5.3 step 12: past the limit, the oldest cookies go first
