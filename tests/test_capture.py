@@ -702,17 +702,39 @@ def test_log_lines_only_the_json_module_reads_still_count_and_a_torn_one_is_skip
     assert again.pages == 0 and again.skipped == 1 and not again.failed_seeds
 
 
-def test_a_log_line_orjson_cannot_write_is_written_escaped_and_read_back(tmp_path):
-    """A lone surrogate (a name decoded with surrogateescape) or an integer past 64 bits would
-    stop orjson; the line is written by json instead, escaped, and reads back the same."""
+def test_a_log_line_orjson_cannot_write_is_still_written_and_catalogued(tmp_path, invoke):
+    """A lone surrogate has no UTF-8 form: the line is written with the text of its escape, so the
+    log reads back and the catalogue (which cannot hold a surrogate) is built from it. An integer
+    past 64 bits is written by json, exactly."""
     from archiver.capture.capturelog import CaptureLog, read_logs
 
-    log = CaptureLog(tmp_path / "capture-x.jsonl")
-    odd = log.write(url="https://example.org/caf\udce9", seed=True, outcome="failed", error="x", n=2**70)
-    plain = log.write(url="https://example.org/K\u00f6ln", seed=True, outcome="failed", error="y")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "warc").mkdir()
+    log = CaptureLog(tmp_path / "logs" / "capture-20260101T000000Z-abcdef.jsonl")
+    log.write(url="https://example.org/caf\udce9", seed=True, outcome="failed", error="odd \udce9")
+    log.write(url="https://example.org/K\u00f6ln", seed=True, outcome="failed", error="y", n=2**70 + 1)
     log.close()
-    assert (tmp_path / "capture-x.jsonl").read_bytes().count(b"\n") == 2
-    assert list(read_logs(tmp_path)) == [odd, plain]
+    odd, big = read_logs(tmp_path / "logs")
+    assert odd["url"] == "https://example.org/caf\\udce9" and odd["error"] == "odd \\udce9"
+    assert big["url"] == "https://example.org/K\u00f6ln" and b'"n":1180591620717411303425' in (
+        tmp_path / "logs" / "capture-20260101T000000Z-abcdef.jsonl").read_bytes()
+    result = invoke("catalogue", "build", tmp_path)
+    assert result.exit_code == 0, result.output
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(tmp_path / "catalogue" / "records").to_pylist()
+    assert sorted(row["fetch_error"] for row in rows) == ["odd \\udce9", "y"]
+
+
+def test_a_seed_in_bytes_that_are_not_utf8_is_fetched_as_those_bytes(tmp_path):
+    """A Latin-1 shell passes caf\xe9 undecodable (surrogate-escaped): it is requested as
+    /caf%E9, the bytes typed, instead of failing with an internal error."""
+    seed = os.fsdecode(b"/caf\xe9")
+    with serve() as (base, site):
+        result = capture([base + seed], tmp_path, CaptureOptions(**{**FAST, "requisites": False,
+                                                                    "ignore_robots": True}))
+        assert site.hits["/caf%E9"] == 1
+    assert [line["url"] for line in log_lines(result)] == [base + "/caf%E9"]
 
 
 def test_a_log_line_whose_status_is_not_a_number_proves_no_capture(tmp_path):

@@ -38,10 +38,7 @@ class CaptureLog:
         assert outcome in OUTCOMES
         line = {"time": time or rfc3339(), "url": url, "seed": seed, "outcome": outcome, "status": status,
                 "error": error, "warc_filename": warc_filename, "record_id": record_id, **extra}
-        try:  # orjson: UTF-8, compact; a line is written per URL, so it is on every worker's path
-            text = orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE)
-        except TypeError:  # a lone surrogate, an integer past 64 bits: json writes them (escaped)
-            text = (json.dumps(line, separators=(",", ":")) + "\n").encode("ascii")
+        text = _encode(line)
         with self._lock:
             self._fh.write(text)
             self._fh.flush()
@@ -52,6 +49,31 @@ class CaptureLog:
             self._fh.close()
 
 
+def _encode(line: dict) -> bytes:
+    """One log line: orjson (UTF-8, compact), as a line is written per URL on every worker's path.
+    A lone surrogate (text that came from undecodable bytes) has no UTF-8 form: it is written as
+    the text of its escape, so that every reader of the log (the catalogue too) gets plain text.
+    An integer past 64 bits, which orjson does not write, is written by json."""
+    try:
+        return orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        line = _plain_text(line)
+        try:
+            return orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE)
+        except TypeError:
+            return (json.dumps(line, separators=(",", ":")) + "\n").encode("ascii")
+
+
+def _plain_text(value: object) -> object:
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {key: _plain_text(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_text(item) for item in value]
+    return value
+
+
 def read_logs(logs_dir: Path) -> Iterator[dict]:
     """Every well-formed line of every capture log in *logs_dir*, oldest run first.
 
@@ -59,6 +81,9 @@ def read_logs(logs_dir: Path) -> Iterator[dict]:
     earlier run's lines before its first fetch, millions after a few years of daily captures:
     orjson parses them faster than the json module. What orjson refuses and json reads (bytes
     that are not UTF-8, NaN, a lone surrogate: a log edited by hand) is read by json, as before.
+    orjson reads an integer past 64 bits as a float: no field this tool writes holds one, and a
+    field that must be an integer (status, offset, length) is then taken as missing, so the URL
+    is fetched again.
     """
     for path in sorted(Path(logs_dir).glob("capture-*.jsonl")):
         with open(path, "rb") as fh:

@@ -40,8 +40,10 @@ def normalize(url: str) -> str | None:
         host = f"[{host}]"
     if port and port != (443 if scheme == "https" else 80):
         host = f"{host}:{port}"
-    path = quote(parts.path or "/", safe=_SAFE_PATH)
-    query = quote(parts.query, safe=_SAFE_QUERY)
+    # A seed given as bytes that are not UTF-8 (a Latin-1 shell) reaches us surrogate-escaped:
+    # those bytes are percent-encoded as they were typed, as wget does
+    path = quote(parts.path.encode("utf-8", "surrogateescape") or b"/", safe=_SAFE_PATH)
+    query = quote(parts.query.encode("utf-8", "surrogateescape"), safe=_SAFE_QUERY)
     return urlunsplit((scheme, host, path, query, ""))
 
 
