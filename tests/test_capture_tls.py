@@ -16,7 +16,7 @@ import threading
 
 import pytest
 import trustme
-from capture_support import INDEX, article, assert_warcio_accepts, records, serve
+from capture_support import INDEX, _send, article, assert_warcio_accepts, records, serve
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.capture import CaptureOptions, capture
@@ -109,11 +109,36 @@ def test_a_tls_1_2_connection_is_recorded_with_its_iana_cipher_suite_name(tmp_pa
 
 @pytest.mark.parametrize("min_version", list(TLS_MIN_VERSIONS))
 def test_every_suite_our_client_offers_has_its_iana_name(min_version):
-    context = trust_for(min_version=min_version).context
-    offered = {c["name"] for c in context.get_ciphers()}
-    assert set(cipher_suite_names(context)) == offered
-    if min_version in ("1.0", "1.1"):
-        assert "ECDHE-RSA-AES128-SHA" in offered and "AES128-SHA" in offered  # what old servers speak
+    trust = trust_for(min_version=min_version)
+    for context in filter(None, (trust.context, trust.legacy)):
+        offered = {c["name"] for c in context.get_ciphers()}
+        assert set(cipher_suite_names(context)) == offered
+    # below 1.2, a legacy context offers what old servers speak; the usual one is Python's own
+    assert (trust.legacy is not None) == (min_version in ("1.0", "1.1"))
+    if trust.legacy is not None:
+        assert {"ECDHE-RSA-AES128-SHA", "AES128-SHA"} <= {c["name"] for c in trust.legacy.get_ciphers()}
+    usual = {c["name"] for c in ssl.create_default_context().get_ciphers()}
+    assert {c["name"] for c in trust.context.get_ciphers()} == usual
+
+
+def _old_server(version=None, ciphers="@SECLEVEL=0:AES128-SHA"):
+    """(CA file contents, server context) of an old IIS or Apache: an RSA certificate, RSA key
+    exchange and a SHA-1 MAC, speaking only *version* when given."""
+    ca = trustme.CA(key_type=trustme.KeyType.RSA)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", key_type=trustme.KeyType.RSA).configure_cert(tls)
+    tls.set_ciphers(ciphers)
+    if version is not None:
+        tls.minimum_version = tls.maximum_version = version
+    return ca, tls
+
+
+def _close_after(body: bytes):
+    """A page answered with Connection: close, so each request needs a connection of its own."""
+    def answer(h):
+        h.close_connection = True
+        return _send(h, 200, body, headers={"Connection": "close"})
+    return answer
 
 
 @pytest.mark.parametrize("version, protocol_id", [(ssl.TLSVersion.TLSv1, "tls/1.0"),
@@ -122,34 +147,100 @@ def test_every_suite_our_client_offers_has_its_iana_name(min_version):
 def test_a_server_that_speaks_only_an_old_tls_is_captured_with_tls_min_version(tmp_path, invoke,
                                                                                 version, protocol_id):
     """Python's client starts at TLS 1.2, so by default such a server fails at once (a refused
-    protocol is not retried); --tls-min-version lets the run reach it, and the WARC says over
-    which protocol and suite each answer came."""
+    protocol is not retried). With --tls-min-version, the refused handshake is tried once more
+    with the legacy context, and later connections to that server go straight to it; the WARC
+    says over which protocol and suite each answer came."""
+    ca, tls = _old_server(version)
     ca_file = tmp_path / "ca.pem"
-    ca = trustme.CA(key_type=trustme.KeyType.RSA)
     ca.cert_pem.write_to_path(str(ca_file))
-    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1", key_type=trustme.KeyType.RSA).configure_cert(tls)
-    tls.set_ciphers("@SECLEVEL=0:AES128-SHA")  # RSA key exchange, SHA-1 MAC: an old IIS or Apache
-    tls.minimum_version = tls.maximum_version = version
+    coll = tmp_path / "coll"
+    with serve(tls=tls) as (base, site):
+        site.extra["/a.html"] = _close_after(b'<html><body><a href="/b.html">B</a></body></html>')
+        site.extra["/b.html"] = _close_after(article("B"))
+        refused = invoke("capture", f"{base}/a.html", "--collection", tmp_path / "refused",
+                         "--ignore-robots", "--no-requisites", "--json", "--ca-certificate", ca_file,
+                         *FAST[:-1])
+        assert site.connections == 1 and site.hits == {}
+        result = invoke("capture", f"{base}/a.html", "--collection", coll, "--ignore-robots", "--depth", "1",
+                        "--no-requisites", "--ca-certificate", ca_file, "--tls-min-version", "1.0", *FAST)
+        # a.html: the usual handshake, refused, then the legacy one; b.html: the legacy one only
+        assert site.connections == 1 + 3 and site.hits["/a.html"] == site.hits["/b.html"] == 1
+    assert refused.exit_code == 1
+    [failure] = json.loads(refused.stdout)["failures"]
+    assert failure["reason"] == (f"tls: no TLS version or cipher suite in common: "
+                                 f"TLSV1_ALERT_PROTOCOL_VERSION ({base[8:]}); see --tls-min-version")
+    assert result.exit_code == 0, result.output
+    fields = header_lists(coll)
+    for kind, path in (("request", "/a.html"), ("response", "/a.html"), ("response", "/b.html")):
+        assert protocol(fields[kind, base + path]) == (
+            ["http/1.1", protocol_id], ["TLS_RSA_WITH_AES_128_CBC_SHA"]), (kind, path)
+    assert warcinfo_settings(coll)["tls_min_version"] == "1.0"
+    assert_warcio_accepts(warcs(coll))
+
+
+def test_a_tls_1_2_server_with_only_old_cipher_suites_is_reached_the_same_way(tmp_path, invoke):
+    """RSA key exchange alone: Python's client offers none of its suites; the legacy context does."""
+    ca, tls = _old_server(ciphers="@SECLEVEL=0:AES128-SHA256")
+    tls.maximum_version = ssl.TLSVersion.TLSv1_2
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
     coll = tmp_path / "coll"
     with serve(tls=tls) as (base, site):
         refused = invoke("capture", f"{base}/news/one.html", "--collection", tmp_path / "refused",
                          "--ignore-robots", "--no-requisites", "--json", "--ca-certificate", ca_file,
                          *FAST[:-1])
-        assert site.connections == 1 and site.hits == {}
         result = invoke("capture", f"{base}/news/one.html", "--collection", coll, "--ignore-robots",
-                        "--no-requisites", "--ca-certificate", ca_file, "--tls-min-version", "1.0", *FAST)
-    assert refused.exit_code == 1
+                        "--no-requisites", "--ca-certificate", ca_file, "--tls-min-version", "1.1", *FAST)
     [failure] = json.loads(refused.stdout)["failures"]
-    assert failure["reason"] == (f"tls: no TLS version in common: "
-                                 f"TLSV1_ALERT_PROTOCOL_VERSION ({base[8:]}); see --tls-min-version")
+    assert failure["reason"].startswith("tls: no TLS version or cipher suite in common: "
+                                        "SSLV3_ALERT_HANDSHAKE_FAILURE"), failure
     assert result.exit_code == 0, result.output
-    fields = header_lists(coll)
-    for kind in ("request", "response"):
-        assert protocol(fields[kind, f"{base}/news/one.html"]) == (
-            ["http/1.1", protocol_id], ["TLS_RSA_WITH_AES_128_CBC_SHA"]), kind
-    assert warcinfo_settings(coll)["tls_min_version"] == "1.0"
-    assert_warcio_accepts(warcs(coll))
+    assert protocol(header_lists(coll)["response", f"{base}/news/one.html"]) == (
+        ["http/1.1", "tls/1.2"], ["TLS_RSA_WITH_AES_128_CBC_SHA256"])
+
+
+def test_a_weak_certificate_on_a_modern_server_is_refused_even_with_tls_min_version(tmp_path, invoke):
+    """The legacy context (security level 0: weak keys and signatures pass) is only for servers
+    that refuse the usual handshake. A TLS 1.3 server whose certificate has a 1024-bit RSA key is
+    checked as without the option, and refused."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    ca = trustme.CA(key_type=trustme.KeyType.RSA)
+    ca_key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), None)
+    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    import ipaddress
+
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "weak")]))
+            .issuer_name(ca_cert.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    (tmp_path / "leaf.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "leaf.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                          serialization.PrivateFormat.PKCS8,
+                                                          serialization.NoEncryption()))
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.set_ciphers("@SECLEVEL=0:ALL")
+    tls.load_cert_chain(tmp_path / "leaf.pem", tmp_path / "leaf.key")
+    tls.minimum_version = ssl.TLSVersion.TLSv1_3
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    with serve(tls=tls) as (base, site):
+        result = invoke("capture", f"{base}/news/one.html", "--collection", tmp_path / "coll",
+                        "--ignore-robots", "--no-requisites", "--json", "--ca-certificate", ca_file,
+                        "--tls-min-version", "1.0", *FAST[:-1])
+    assert result.exit_code == 1 and site.hits == {} and site.connections == 1
+    [failure] = json.loads(result.stdout)["failures"]
+    assert failure["reason"].startswith("tls: certificate verify failed: "), failure
 
 
 def test_tls_min_version_1_3_refuses_a_tls_1_2_server(tmp_path, invoke, ca):
@@ -163,7 +254,7 @@ def test_tls_min_version_1_3_refuses_a_tls_1_2_server(tmp_path, invoke, ca):
                         "--tls-min-version", "1.3", "--json", *FAST[:-1])
     assert result.exit_code == 1 and site.hits == {} and site.connections == 1  # not retried
     [failure] = json.loads(result.stdout)["failures"]
-    assert failure["reason"].startswith("tls: no TLS version in common: "), failure
+    assert failure["reason"].startswith("tls: no TLS version or cipher suite in common: "), failure
 
 
 def test_plain_http_records_carry_no_protocol_fields(tmp_path, invoke):

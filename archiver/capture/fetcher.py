@@ -23,7 +23,13 @@ from urllib.parse import urlsplit
 
 from archiver.capture.cookies import SessionCookies
 from archiver.capture.digests import label, new_hasher
-from archiver.capture.tls import cipher_suite_names, protocol_fields, tls_failure_reason, trust_for
+from archiver.capture.tls import (
+    cipher_suite_names,
+    may_be_old_server,
+    protocol_fields,
+    tls_failure_reason,
+    trust_for,
+)
 from archiver.errors import ArchiverError
 
 MAX_HEADER_BYTES = 256 * 1024
@@ -241,7 +247,7 @@ class Fetcher:
 
     def __init__(self, *, user_agent: str, timeout: float, max_size: int | None, digest: str,
                  spool_dir: str | None = None, tls: ssl.SSLContext | None = None,
-                 cookies: SessionCookies | None = None):
+                 legacy_tls: ssl.SSLContext | None = None, cookies: SessionCookies | None = None):
         self.user_agent = user_agent
         self.timeout = timeout
         self.max_size = max_size
@@ -250,6 +256,8 @@ class Fetcher:
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._lock = threading.Lock()
         self._tls_context = tls  # None: the system's trust (archiver.capture.tls), made when needed
+        self._legacy_tls = legacy_tls  # for servers that refuse the first (--tls-min-version 1.0/1.1)
+        self._legacy_hosts: set[tuple[str, int]] = set()  # those servers: straight to legacy_tls
         self._cipher_names: dict[str, str] | None = None
         self.cookies = cookies  # None: no cookie is kept or sent
 
@@ -262,6 +270,8 @@ class Fetcher:
                 self._tls_context = trust_for().context
             if self._cipher_names is None:
                 self._cipher_names = cipher_suite_names(self._tls_context)
+                if self._legacy_tls is not None:
+                    self._cipher_names.update(cipher_suite_names(self._legacy_tls))
             return self._tls_context
 
     def request_bytes(self, url: str, cookie: str | None = None) -> bytes:
@@ -287,29 +297,55 @@ class Fetcher:
             raise FetchError(f"dns: cannot resolve {host}: {exc.strerror}") from None
         last: Exception | None = None
         for family, socktype, proto, _, addr in infos:
-            sock = socket.socket(family, socktype, proto)
-            sock.settimeout(self.timeout)
             try:
-                sock.connect(addr)
-            except TimeoutError:
-                sock.close()
-                last = FetchError(f"timeout: connecting to {host}:{port}")
+                sock = self._open(family, socktype, proto, addr, host, port)
+            except FetchError as exc:
+                last = exc
                 continue
-            except OSError as exc:
-                sock.close()
-                last = FetchError(f"connect: {exc.strerror or exc} ({host}:{port})")
-                continue
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if scheme == "https":
-                try:
-                    sock = self._tls.wrap_socket(sock, server_hostname=host)
-                except (ssl.SSLError, OSError) as exc:
-                    sock.close()
-                    reason, retryable = tls_failure_reason(exc, f"{host}:{port}")
-                    raise FetchError(f"tls: {reason}", retryable=retryable) from None
-                return _Connection(sock, addr[0], protocol_fields(sock, self._cipher_names or {}))
+                return self._handshake(sock, (family, socktype, proto, addr), host, port)
             return _Connection(sock, addr[0])
         raise last or FetchError(f"connect: no address for {host}")
+
+    def _open(self, family: int, socktype: int, proto: int, addr: tuple, host: str,
+              port: int) -> socket.socket:
+        sock = socket.socket(family, socktype, proto)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(addr)
+        except TimeoutError:
+            sock.close()
+            raise FetchError(f"timeout: connecting to {host}:{port}") from None
+        except OSError as exc:
+            sock.close()
+            raise FetchError(f"connect: {exc.strerror or exc} ({host}:{port})") from None
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def _handshake(self, sock: socket.socket, how: tuple, host: str, port: int) -> _Connection:
+        """TLS over the connected *sock*. With a legacy context, a server that refuses the usual
+        handshake is tried once more with it, over a new connection, and then always with it."""
+        context, where = self._tls, f"{host}:{port}"
+        legacy = self._legacy_tls
+        if legacy is not None and (host, port) in self._legacy_hosts:
+            context = legacy
+        try:
+            tls_sock = context.wrap_socket(sock, server_hostname=host)
+        except (ssl.SSLError, OSError) as exc:
+            sock.close()
+            if legacy is None or context is legacy or not may_be_old_server(exc):
+                reason, retryable = tls_failure_reason(exc, where, hint=legacy is None)
+                raise FetchError(f"tls: {reason}", retryable=retryable) from None
+            sock = self._open(*how, host, port)
+            try:
+                tls_sock = legacy.wrap_socket(sock, server_hostname=host)
+            except (ssl.SSLError, OSError) as exc:
+                sock.close()
+                reason, retryable = tls_failure_reason(exc, where, hint=False)
+                raise FetchError(f"tls: {reason}", retryable=retryable) from None
+            with self._lock:
+                self._legacy_hosts.add((host, port))
+        return _Connection(tls_sock, how[3][0], protocol_fields(tls_sock, self._cipher_names or {}))
 
     def _checkout(self, key: tuple[str, str, int]) -> _Connection:
         with self._lock:

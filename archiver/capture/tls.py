@@ -19,48 +19,64 @@ from archiver.errors import ArchiverError
 
 
 class Trust(NamedTuple):
-    """The TLS context of a run, and the sha256 of the --ca-certificate file it trusts (for the
+    """The TLS contexts of a run, and the sha256 of the --ca-certificate file it trusts (for the
     warcinfo record: the path alone says nothing once the file has moved or changed)."""
 
     context: ssl.SSLContext
     ca_sha256: str | None = None
+    # --tls-min-version 1.0/1.1: for a server that refuses *context*'s handshake, and only then
+    legacy: ssl.SSLContext | None = None
 
 
 # --tls-min-version: the oldest protocol a run accepts. Python's client starts at TLS 1.2.
 TLS_MIN_VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
                     "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
 DEFAULT_TLS_MIN_VERSION = "1.2"
-# The suites offered when a run accepts TLS 1.0 or 1.1: Python's default list (forward-secret
-# AEAD and AES suites) plus what servers of that age speak: SHA-1 MACs and RSA key exchange.
-# OpenSSL 3 refuses TLS below 1.2 (its SHA-1 handshake signatures) above security level 0.
-# No RC4, 3DES, export, anonymous or PSK suites, which no server needs today.
+# The suites offered to an old server: Python's default list (forward-secret AEAD and AES
+# suites) plus what servers of that age speak: SHA-1 MACs and RSA key exchange. OpenSSL 3 refuses
+# TLS below 1.2 (its SHA-1 handshake signatures) above security level 0. No RC4, 3DES, export,
+# anonymous or PSK suites, which no server needs today.
 _LEGACY_CIPHERS = ("@SECLEVEL=0:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:RSA+AESGCM:RSA+AES"
                    ":!aNULL:!eNULL:!aDSS:!AESCCM:!PSK:!SRP")
 
 
 def trust_for(ca_certificate: str | None = None, check_certificate: bool = True,
               min_version: str = DEFAULT_TLS_MIN_VERSION) -> Trust:
-    """A client context; ArchiverError when *ca_certificate* is no readable PEM file holding a CA
-    certificate, or is given with *check_certificate* off (it would be silently ignored).
+    """The contexts of a run; ArchiverError when *ca_certificate* is no readable PEM file holding
+    a CA certificate, or is given with *check_certificate* off (it would be silently ignored).
 
     *min_version* below 1.2 reaches servers that browsers have given up on since 2020: an
-    archive of an old site is still worth having, and the WARC records which protocol and
-    cipher suite each answer came over (WARC-Protocol, WARC-Cipher-Suite)."""
+    archive of an old site is still worth having. It gives a second, legacy context (old
+    versions and suites, OpenSSL security level 0, so weak keys and signatures pass) that the
+    fetcher uses only for a server that refused the usual handshake; every other server is
+    spoken to, and its certificate checked, as without the option. The WARC records which
+    protocol and cipher suite each answer came over (WARC-Protocol, WARC-Cipher-Suite)."""
     if ca_certificate is not None and not check_certificate:
         raise ArchiverError("--ca-certificate and --no-check-certificate contradict each other: give one")
-    context = ssl.create_default_context()
     if min_version not in TLS_MIN_VERSIONS:
         raise ArchiverError(f"--tls-min-version {min_version}: not one of {', '.join(TLS_MIN_VERSIONS)}")
-    if TLS_MIN_VERSIONS[min_version] < ssl.TLSVersion.TLSv1_2:
-        context.set_ciphers(_LEGACY_CIPHERS)
+    context = _client_context(check_certificate)
+    digest = _load_ca_file(context, ca_certificate) if ca_certificate is not None else None
+    version = TLS_MIN_VERSIONS[min_version]
+    if version >= ssl.TLSVersion.TLSv1_2:
+        context.minimum_version = version
+        return Trust(context, digest)
+    legacy = _client_context(check_certificate)
+    if ca_certificate is not None:
+        legacy.load_verify_locations(cafile=ca_certificate)  # already checked by _load_ca_file
+    legacy.set_ciphers(_LEGACY_CIPHERS)
     with warnings.catch_warnings():  # Python deprecates TLS 1.0 and 1.1; the archivist asked for them
         warnings.simplefilter("ignore", DeprecationWarning)
-        context.minimum_version = TLS_MIN_VERSIONS[min_version]
-    digest = _load_ca_file(context, ca_certificate) if ca_certificate is not None else None
+        legacy.minimum_version = version
+    return Trust(context, digest, legacy)
+
+
+def _client_context(check_certificate: bool) -> ssl.SSLContext:
+    context = ssl.create_default_context()
     if not check_certificate:
         context.check_hostname = False  # must be off before verify_mode may be CERT_NONE
         context.verify_mode = ssl.CERT_NONE
-    return Trust(context, digest)
+    return context
 
 
 _CERTIFICATE_LINES = (b"-----BEGIN CERTIFICATE-----", b"-----BEGIN TRUSTED CERTIFICATE-----")
@@ -91,14 +107,20 @@ def _load_ca_file(context: ssl.SSLContext, path: str) -> str:
     return "sha256:" + hasher.hexdigest()
 
 
-# OpenSSL's reasons for a handshake that failed on the protocol version: the server's alert, or
-# the server choosing a version below the client's minimum
-_VERSION_REFUSED = {"TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL"}
+# OpenSSL's reasons for a handshake an old server refuses: on the protocol version (the server's
+# alert, or its choice of a version below the client's minimum), or on the cipher suites (its
+# handshake_failure alert: it speaks none of ours, such as RSA key exchange alone)
+_OLD_SERVER = {"TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL", "SSLV3_ALERT_HANDSHAKE_FAILURE"}
 
 
-def tls_failure_reason(exc: BaseException, where: str) -> tuple[str, bool]:
+def may_be_old_server(exc: BaseException) -> bool:
+    """Whether a failed handshake may succeed with the legacy context (see trust_for)."""
+    return isinstance(exc, ssl.SSLError) and exc.reason in _OLD_SERVER
+
+
+def tls_failure_reason(exc: BaseException, where: str, hint: bool = True) -> tuple[str, bool]:
     """(reason for the capture log, whether retrying may help) of a TLS handshake with *where*
-    (host:port) that failed.
+    (host:port) that failed; *hint*: point an old server's refusal at --tls-min-version.
 
     The server's answer does not change a second later: a certificate that is not trusted, a
     protocol version refused, plain http on an https port. A connection that broke, closed or
@@ -109,9 +131,10 @@ def tls_failure_reason(exc: BaseException, where: str) -> tuple[str, bool]:
         return f"timeout: TLS handshake with {where}", True
     if isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError)):
         return f"connection closed during the handshake ({where})", True
-    if isinstance(exc, ssl.SSLError) and exc.reason in _VERSION_REFUSED:
+    if hint and may_be_old_server(exc):
         # most often an old server that speaks only TLS 1.0 or 1.1: say what would reach it
-        return f"no TLS version in common: {exc.reason} ({where}); see --tls-min-version", False
+        return (f"no TLS version or cipher suite in common: {exc.reason} ({where}); "
+                f"see --tls-min-version"), False
     if isinstance(exc, ssl.SSLError):
         return f"{exc.reason or exc} ({where})", False
     return f"{getattr(exc, 'strerror', None) or exc} during the handshake ({where})", True
