@@ -37,11 +37,13 @@ class CaptureOptions:
     ca_certificate: str | None = None  # PEM file of CA certificates trusted besides the system's
     check_certificate: bool = True  # False: https servers' certificates are not verified
     tls_min_version: str = "1.2"  # oldest TLS version accepted (1.0, 1.1, 1.2, 1.3)
+    sitemaps: tuple[str, ...] = ()  # sitemaps whose pages are seeds too (fetched on every run)
     cookies: bool = True  # keep the cookies servers set during the run and send them back
 
     def as_dict(self) -> dict:
         d = asdict(self)
-        d["include"], d["exclude"] = list(self.include), list(self.exclude)
+        for name in ("include", "exclude", "sitemaps"):
+            d[name] = list(d[name])
         return d
 
 

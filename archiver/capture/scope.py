@@ -46,6 +46,16 @@ class Scope:
             else set()
         self.prefixes = [s[: s.rfind("/") + 1] for s in seeds]
 
+    def add_seed(self, url: str) -> None:
+        """Widen the scope by one more seed (a page a sitemap lists), as if given at the start."""
+        self.seeds.add(url)
+        self.hosts.add(urlsplit(url).netloc)
+        if self.scope == "domain":
+            self.domains.add(_registered_domain(urlsplit(url).hostname or ""))
+        prefix = url[: url.rfind("/") + 1]
+        if prefix not in self.prefixes:
+            self.prefixes.append(prefix)
+
     def excluded(self, url: str) -> bool:
         return any(p.search(url) for p in self.exclude)
 

@@ -34,13 +34,15 @@ def read_seed_file(path: Path) -> list[str]:
     return seeds
 
 
-def check_seeds(urls: Iterable[str]) -> list[str]:
-    """Normalise command-line seeds (order kept, repeats dropped); reject any non-http(s) URL."""
+def check_seeds(urls: Iterable[str], option: str | None = None) -> list[str]:
+    """Normalise command-line seeds (order kept, repeats dropped); reject any non-http(s) URL
+    (*option*: the option that gave them, for the error)."""
     out: list[str] = []
     for raw in urls:
         url = normalize(raw)
         if url is None or " " in raw.strip():
-            raise ArchiverError(f"not an absolute http(s) URL: {raw[:200]!r}")
+            where = f"{option} " if option else ""
+            raise ArchiverError(f"{where}not an absolute http(s) URL: {raw[:200]!r}")
         if url not in out:
             out.append(url)
     return out

@@ -14,6 +14,8 @@ from archiver.errors import EXIT_INVALID
 
 @click.command("capture")
 @click.argument("urls", nargs=-1)
+@click.option("--sitemap", "sitemaps", multiple=True, metavar="URL",
+              help="Also capture the pages this sitemap (or sitemap index) lists; repeatable.")
 @click.option("--seeds", "seeds_file", type=click.Path(dir_okay=False, path_type=Path),
               help="File of seed URLs, one a line (# comments and blank lines ignored).")
 @click.option("--collection", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -57,13 +59,15 @@ from archiver.errors import EXIT_INVALID
 @click.option("--recapture", is_flag=True, help="Fetch again URLs already captured in this collection.")
 @click.option("--quiet", is_flag=True, help="No progress line and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_requisites, ignore_robots,
-            user_agent, delay, workers, per_host, timeout, retries, max_size, warc_size, digest, prefix,
-            ca_certificate, no_cookies, no_check_certificate, tls_min_version, recapture, quiet, as_json):
+def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclude, no_requisites,
+            ignore_robots, user_agent, delay, workers, per_host, timeout, retries, max_size, warc_size,
+            digest, prefix, ca_certificate, no_cookies, no_check_certificate, tls_min_version, recapture,
+            quiet, as_json):
     """Capture pages (and their images, stylesheets and scripts) into WARC files in a collection.
 
-    Seeds come from URL arguments and/or --seeds FILE. Rerunning the same command resumes:
-    URLs already captured in the collection are not fetched again unless --recapture.
+    Seeds come from URL arguments, --seeds FILE and the pages --sitemap lists. Rerunning the
+    same command resumes: URLs already captured in the collection are not fetched again unless
+    --recapture (a sitemap is fetched on every run).
     Exits 1 if any seed could not be captured (after capturing all the others).
 
     \b
@@ -80,8 +84,8 @@ def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_req
     seeds = check_seeds(urls)
     if seeds_file is not None:
         seeds += [s for s in read_seed_file(seeds_file) if s not in seeds]
-    if not seeds:
-        raise ArchiverError("no seeds: give URLs or --seeds FILE")
+    if not seeds and not sitemaps:
+        raise ArchiverError("no seeds: give URLs, --seeds FILE or --sitemap URL")
     options = CaptureOptions(
         depth=depth, scope=scope, include=tuple(include), exclude=tuple(exclude),
         requisites=not no_requisites, ignore_robots=ignore_robots,
@@ -89,7 +93,7 @@ def capture(urls, seeds_file, collection, depth, scope, include, exclude, no_req
         timeout=timeout, retries=retries, max_size=max_size, warc_size=warc_size, digest=digest,
         recapture=recapture, prefix=prefix, ca_certificate=ca_certificate,
         check_certificate=not no_check_certificate, cookies=not no_cookies,
-        tls_min_version=tls_min_version)
+        tls_min_version=tls_min_version, sitemaps=tuple(sitemaps))
     from archiver.runcatalogue import RunCatalogue
 
     line = ProgressLine() if (not quiet and not as_json and is_terminal()) else None

@@ -1,0 +1,103 @@
+"""Seeds from sitemaps (sitemaps.org 0.9): `archiver capture --sitemap URL` captures the pages a
+sitemap, a sitemap index or a gzipped sitemap lists, and fetches the sitemap again on every run."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from capture_support import _send, assert_warcio_accepts, records, serve
+
+FAST = ("--delay", "0", "--timeout", "5")
+
+INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sitemap><loc>/sitemap-news.xml.gz</loc></sitemap>
+  <sitemap><loc>https://elsewhere.invalid/sitemap.xml</loc></sitemap>
+  <sitemap><loc>/sitemap-index-2.xml</loc></sitemap>
+</sitemapindex>"""
+
+NEWS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url><loc>BASE/news/one.html</loc>
+    <news:news><news:title>One</news:title></news:news></url>
+  <url><loc> BASE/news/two.html </loc></url>
+  <url><loc>BASE/news/gone.html</loc></url>
+  <url><loc>https://elsewhere.invalid/x.html</loc></url>
+</urlset>"""
+
+
+def _sitemaps(site, base):
+    site.extra["/sitemap-index.xml"] = lambda h: _send(h, 200, INDEX, "application/xml")
+    # an index that an index lists is read for pages only (sitemaps.org: indexes do not nest)
+    deeper = INDEX.replace(b"/sitemap-news.xml.gz", b"/sitemap-deeper.xml")
+    site.extra["/sitemap-index-2.xml"] = lambda h: _send(h, 200, deeper, "application/xml")
+    news = gzip.compress(NEWS.replace(b"BASE", base.encode()))
+    site.extra["/sitemap-news.xml.gz"] = lambda h: _send(h, 200, news, "application/gzip")
+    return news
+
+
+def test_a_sitemap_index_and_its_gzipped_sitemap_give_the_seeds(tmp_path, invoke):
+    coll = tmp_path / "coll"
+    with serve() as (base, site):
+        news = _sitemaps(site, base)
+        result = invoke("capture", "--sitemap", f"{base}/sitemap-index.xml", "--collection", coll,
+                        "--json", *FAST)
+        hits = site.hits.copy()
+    summary = json.loads(result.stdout)
+    # every listed page on the sitemap's host is a seed: the 404 is one not captured
+    assert result.exit_code == 1
+    assert summary["failed_seeds"] == [f"{base}/news/gone.html"]
+    assert hits["/sitemap-index.xml"] == hits["/sitemap-news.xml.gz"] == hits["/sitemap-index-2.xml"] == 1
+    assert hits["/sitemap-deeper.xml"] == 0
+    assert hits["/news/one.html"] == hits["/news/two.html"] == hits["/news/gone.html"] == 1
+    assert hits["/img/red.png"] == 1  # the pages' requisites come too
+    assert "/" not in hits  # nothing else: no link of the pages is followed at --depth 0
+    got = {(kind, h.get("WARC-Target-URI")): block for w in coll.rglob("*.warc.gz")
+           for kind, h, block in records(w)}
+    # the WARC keeps the sitemaps as served, and says where each page came from
+    assert got["response", f"{base}/sitemap-news.xml.gz"].endswith(news)
+    listed = got["metadata", f"{base}/sitemap-news.xml.gz"].decode()
+    assert f"outlink: {base}/news/one.html L sitemap/loc" in listed
+    assert "elsewhere.invalid" not in listed  # another host: not this sitemap's to list
+    assert f"outlink: {base}/sitemap-news.xml.gz L sitemapindex/loc" in \
+        got["metadata", f"{base}/sitemap-index.xml"].decode()
+    assert_warcio_accepts(sorted(coll.rglob("*.warc.gz")))
+
+
+def test_the_next_run_fetches_the_sitemaps_again_and_only_what_is_new(tmp_path, invoke):
+    coll = tmp_path / "coll"
+    with serve() as (base, site):
+        _sitemaps(site, base)
+        invoke("capture", "--sitemap", f"{base}/sitemap-index.xml", "--collection", coll, *FAST)
+        NEWER = NEWS.replace(b"</urlset>", b"<url><loc>BASE/news/three.html</loc></url></urlset>")
+        newer = gzip.compress(NEWER.replace(b"BASE", base.encode()))
+        site.extra["/sitemap-news.xml.gz"] = lambda h: _send(h, 200, newer, "application/gzip")
+        site.extra["/news/three.html"] = lambda h: _send(h, 200, b"<html><body>Three</body></html>")
+        again = invoke("capture", "--sitemap", f"{base}/sitemap-index.xml", "--collection", coll,
+                       "--json", *FAST)
+        assert site.hits["/sitemap-index.xml"] == site.hits["/sitemap-news.xml.gz"] == 2
+        assert site.hits["/news/one.html"] == 1 and site.hits["/news/three.html"] == 1
+    summary = json.loads(again.stdout)
+    assert summary["failed_seeds"] == [f"{base}/news/gone.html"]  # still a 404
+    assert summary["pages"] == 4  # the three sitemaps (two unchanged: revisits) and three.html
+
+
+def test_a_text_sitemap_with_depth_follows_the_pages_links(tmp_path, invoke):
+    coll = tmp_path / "coll"
+    with serve() as (base, site):
+        text = f"{base}/\n# not a URL\n\n".encode()
+        site.extra["/sitemap.txt"] = lambda h: _send(h, 200, text, "text/plain")
+        result = invoke("capture", "--sitemap", f"{base}/sitemap.txt", "--collection", coll,
+                        "--depth", "1", "--no-requisites", "--json", *FAST)
+        assert site.hits["/"] == 1 and site.hits["/news/one.html"] == 1  # linked from the listed page
+        assert site.hits["/private/secret.html"] == 0  # robots.txt still rules
+    assert result.exit_code == 0, result.output
+
+
+def test_a_sitemap_that_is_no_url_is_one_error_line(tmp_path, invoke):
+    result = invoke("capture", "--sitemap", "ftp://example.org/sitemap.xml", "--collection", tmp_path / "c")
+    assert result.exit_code == 2
+    assert "--sitemap not an absolute http(s) URL: 'ftp://example.org/sitemap.xml'" in result.stderr
+    assert not (tmp_path / "c").exists()
