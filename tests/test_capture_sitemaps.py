@@ -101,3 +101,35 @@ def test_a_sitemap_that_is_no_url_is_one_error_line(tmp_path, invoke):
     assert result.exit_code == 2
     assert "--sitemap not an absolute http(s) URL: 'ftp://example.org/sitemap.xml'" in result.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_a_sitemap_with_a_byte_order_mark_is_read_and_one_that_is_no_sitemap_fails(tmp_path, invoke):
+    """A UTF-8 BOM before the XML (as Windows editors write it) is still a sitemap; a page that
+    is not one (an HTML error page answered 200) fails its --sitemap instead of capturing nothing
+    and exiting 0."""
+    coll = tmp_path / "coll"
+    with serve() as (base, site):
+        bom = b"\xef\xbb\xbf" + NEWS.replace(b"BASE", base.encode())
+        site.extra["/bom.xml"] = lambda h: _send(h, 200, bom, "application/xml")
+        site.extra["/html.xml"] = lambda h: _send(h, 200, b"<html><body>Not found</body></html>")
+        result = invoke("capture", "--sitemap", f"{base}/bom.xml", "--sitemap", f"{base}/html.xml",
+                        "--collection", coll, "--no-requisites", "--json", *FAST)
+        assert site.hits["/news/one.html"] == site.hits["/news/two.html"] == 1
+    summary = json.loads(result.stdout)
+    assert summary["failed_seeds"] == [f"{base}/html.xml", f"{base}/news/gone.html"]
+    assert (f"{base}/html.xml", "not a readable sitemap (sitemaps.org 0.9, at most 50 MB)") in [
+        (f["url"], f["reason"]) for f in summary["failures"]]
+
+
+def test_a_sitemap_does_not_widen_the_scope_of_the_seeds(tmp_path, invoke):
+    """--scope prefix from /news/one.html: a sitemap at the site's root does not put the whole
+    site in scope (only the pages it lists are seeds)."""
+    with serve() as (base, site):
+        site.extra["/sitemap.txt"] = lambda h: _send(h, 200, b"", "text/plain")
+        links = b'<a href="/">home</a><a href="/news/two.html">2</a>'
+        site.extra["/news/one.html"] = lambda h: _send(h, 200, links)
+        result = invoke("capture", f"{base}/news/one.html", "--sitemap", f"{base}/sitemap.txt",
+                        "--collection", tmp_path / "coll", "--scope", "prefix", "--depth", "1",
+                        "--no-requisites", *FAST)
+        assert site.hits["/"] == 0 and site.hits["/news/two.html"] == 1
+    assert result.exit_code == 0, result.output

@@ -199,10 +199,11 @@ def test_a_tls_1_2_server_with_only_old_cipher_suites_is_reached_the_same_way(tm
         ["http/1.1", "tls/1.2"], ["TLS_RSA_WITH_AES_128_CBC_SHA256"])
 
 
-def test_a_weak_certificate_on_a_modern_server_is_refused_even_with_tls_min_version(tmp_path, invoke):
-    """The legacy context (security level 0: weak keys and signatures pass) is only for servers
-    that refuse the usual handshake. A TLS 1.3 server whose certificate has a 1024-bit RSA key is
-    checked as without the option, and refused."""
+def _weak_modern_server(tmp_path) -> tuple[str, ssl.SSLContext]:
+    """(CA file, server context) of a TLS 1.3 server whose certificate has a 1024-bit RSA key,
+    which security level 2 refuses and level 0 (the legacy context's) would pass."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -212,8 +213,6 @@ def test_a_weak_certificate_on_a_modern_server_is_refused_even_with_tls_min_vers
     ca_key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), None)
     ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    import ipaddress
-
     now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "weak")]))
@@ -234,6 +233,13 @@ def test_a_weak_certificate_on_a_modern_server_is_refused_even_with_tls_min_vers
     tls.minimum_version = ssl.TLSVersion.TLSv1_3
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
+    return str(ca_file), tls
+
+
+def test_a_weak_certificate_on_a_modern_server_is_refused_even_with_tls_min_version(tmp_path, invoke):
+    """The legacy context (security level 0: weak keys and signatures pass) is only for servers
+    that refuse the usual handshake: a modern server is checked as without the option."""
+    ca_file, tls = _weak_modern_server(tmp_path)
     with serve(tls=tls) as (base, site):
         result = invoke("capture", f"{base}/news/one.html", "--collection", tmp_path / "coll",
                         "--ignore-robots", "--no-requisites", "--json", "--ca-certificate", ca_file,
@@ -241,6 +247,75 @@ def test_a_weak_certificate_on_a_modern_server_is_refused_even_with_tls_min_vers
     assert result.exit_code == 1 and site.hits == {} and site.connections == 1
     [failure] = json.loads(result.stdout)["failures"]
     assert failure["reason"].startswith("tls: certificate verify failed: "), failure
+
+
+def test_a_refusal_on_the_way_does_not_give_a_modern_server_the_legacy_handshake(tmp_path):
+    """One refused handshake (a middlebox, or an attacker on the path, sending a protocol_version
+    alert) sends the run to the legacy context; that context stops at TLS 1.2, so a TLS 1.3
+    server with a weak certificate is not reached at security level 0 (the reviewer's case)."""
+    ca_file, tls = _weak_modern_server(tmp_path)
+    seen: list[str] = []
+
+    def answer(conn):
+        if not seen:  # the first connection: refused on the way
+            seen.append("alert")
+            conn.recv(4096)
+            conn.sendall(b"\x15\x03\x03\x00\x02\x02\x46")  # fatal alert: protocol_version
+            conn.close()
+            return
+        try:
+            with tls.wrap_socket(conn, server_side=True) as s:
+                seen.append(s.version())
+                s.recv(65536)
+                s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nweak")
+        except (ssl.SSLError, OSError) as exc:
+            seen.append(type(exc).__name__)
+
+    listener, base, accepted = _raw_server(answer)
+    try:
+        result = capture([f"{base}/a.html"], tmp_path / "c", CaptureOptions(
+            delay=0, retries=0, timeout=5, ignore_robots=True, requisites=False,
+            ca_certificate=ca_file, tls_min_version="1.0"))
+    finally:
+        listener.close()
+    assert result.pages == 0 and result.failed_seeds == [f"{base}/a.html"]
+    assert "TLSv1.3" not in seen and len(accepted) == 2
+    assert "even with --tls-min-version 1.0" in result.failures[0][1], result.failures
+
+
+def test_a_server_that_only_glitched_once_is_not_remembered_as_old(tmp_path, ca):
+    """After the legacy handshake, a server that answered with a version and suite the usual
+    context offers was no old server (its first refusal was a glitch on the way): its next
+    connection uses the usual handshake again, and gets TLS 1.3."""
+    tls = server_tls(ca)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    seen: list[str] = []
+    pages = {b"/a.html": b'<html><body><a href="/b.html">B</a></body></html>', b"/b.html": b"<p>B</p>"}
+
+    def answer(conn):
+        if not seen:
+            seen.append("alert")
+            conn.recv(4096)
+            conn.sendall(b"\x15\x03\x03\x00\x02\x02\x46")  # fatal alert: protocol_version
+            conn.close()
+            return
+        with tls.wrap_socket(conn, server_side=True) as s:
+            seen.append(s.version())
+            path = s.recv(65536).split(b" ")[1]
+            body = pages.get(path, b"")
+            s.sendall(b"HTTP/1.1 %d OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
+                      b"Connection: close\r\n\r\n%s" % (200 if body else 404, len(body), body))
+
+    listener, base, accepted = _raw_server(answer)
+    try:
+        result = capture([f"{base}/a.html"], tmp_path / "c", CaptureOptions(
+            delay=0, retries=0, timeout=5, ignore_robots=True, requisites=False, depth=1,
+            ca_certificate=str(ca_file), tls_min_version="1.0"))
+    finally:
+        listener.close()
+    assert result.pages == 2 and not result.failed_seeds, result.failures
+    assert seen == ["alert", "TLSv1.2", "TLSv1.3"]  # legacy once (it stops at 1.2), then as usual
 
 
 def test_tls_min_version_1_3_refuses_a_tls_1_2_server(tmp_path, invoke, ca):

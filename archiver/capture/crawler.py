@@ -176,7 +176,8 @@ class Crawl:
         legacy_tls = trust.legacy if trust else None
         self._ca_digest = trust.ca_sha256 if trust else None
         self.options = options
-        self.scope = Scope(self.seeds + self.sitemaps, options.scope, options.include, options.exclude)
+        # the sitemaps' own URLs do not widen the scope; the pages they list do (Scope.add_seed)
+        self.scope = Scope(self.seeds, options.scope, options.include, options.exclude)
         self.collection = Collection(Path(collection)).create()
         self.progress = progress
         self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
@@ -188,6 +189,7 @@ class Crawl:
         self.fetcher = Fetcher(user_agent=options.user_agent, timeout=options.timeout,
                                max_size=options.max_size, digest=options.digest,
                                spool_dir=str(self.collection.warc_dir), tls=tls, legacy_tls=legacy_tls,
+                               legacy_version=options.tls_min_version if legacy_tls else None,
                                cookies=SessionCookies() if options.cookies else None)
         self.writer = WarcFileWriter(self.collection.warc_dir, prefix=options.prefix,
                                      max_size=options.warc_size, digest=options.digest,
@@ -208,6 +210,7 @@ class Crawl:
         # the capture benchmark, 8 workers ran 1.40 s against 1.19 s with two slots, medians of 6).
         self._cpu_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
         self._seed_ok: dict[str, str | None] = {s: "not reached" for s in self.seeds + self.sitemaps}
+        self._sitemap_unread: dict[str, str] = {}  # sitemap URL -> why what it lists could not be read
         self._started = time.monotonic()
 
     # ---------------------------------------------------------------- warcinfo
@@ -311,8 +314,9 @@ class Crawl:
         if self._fatal is not None:
             raise self._fatal
         self.result.failed_seeds = [s for s, why in self._seed_ok.items() if why]
+        reported = {url for url, _ in self.result.failures}  # a set: a sitemap may list 50,000 seeds
         for seed in self.result.failed_seeds:
-            if not any(u == seed for u, _ in self.result.failures):
+            if seed not in reported:
                 self.result.failures.append((seed, self._seed_ok[seed] or ""))
         self.result.elapsed = time.monotonic() - self._started
         return self.result
@@ -555,6 +559,8 @@ class Crawl:
                         self._seed_result(item, None)  # the target is already being captured
                 return
         problem = response.cut_short or (None if response.status < 400 else f"HTTP {response.status}")
+        if problem is None and item.hops.startswith(SITEMAP):
+            problem = self._sitemap_unread.pop(item.url, None)  # fetched, but it lists nothing we can read
         if 300 <= response.status < 400 and location and item.hops.count("R") >= MAX_REDIRECTS:
             problem = f"redirect limit: still redirected after {MAX_REDIRECTS} hops"  # never arrived
         self._seed_result(item, problem)
@@ -607,9 +613,10 @@ class Crawl:
 
     # ---------------------------------------------------------------- links
     def _links_of(self, item: Item, response: Response) -> Links:
-        if response.truncated or not (200 <= response.status < 300):
-            return Links()
-        if item.hops.startswith(SITEMAP):
+        if item.hops.startswith(SITEMAP) and 200 <= response.status < 300:
+            if response.truncated:
+                self._sitemap_unread[item.url] = f"sitemap cut short ({response.truncated})"
+                return Links()
             return self._sitemap_links(item, response.decoded_body(MAX_SITEMAP_BYTES))
         kind = response.content_type
         if kind not in HTML_TYPES and kind != "text/css":
@@ -622,9 +629,10 @@ class Crawl:
         named, its sitemaps (`sitemapindex/loc`); only URLs on the sitemap's own host, as the
         sitemaps.org protocol allows, and none an --exclude matches."""
         links = Links()
-        if not body:
+        entries = sitemap_entries(body) if body is not None else None
+        if entries is None:  # over 50 MB, broken gzip, neither XML nor a URL list
+            self._sitemap_unread[item.url] = "not a readable sitemap (sitemaps.org 0.9, at most 50 MB)"
             return links
-        entries = sitemap_entries(body)
         host = urlsplit(item.url).netloc
         nested = item.hops.replace("R", "") != SITEMAP  # a sitemap from an index: no index further
         for raws, context in ((entries.pages, "sitemap/loc"), ([] if nested else entries.sitemaps,
@@ -700,7 +708,8 @@ class Crawl:
             if item.url in self._seen:
                 return
             self._seed_ok[item.url] = "not reached"
-            self.scope.add_seed(item.url)
+            if not item.hops:  # a page, not a sitemap an index lists
+                self.scope.add_seed(item.url)
             self._enqueue(item)
 
     # ---------------------------------------------------------------- outcomes

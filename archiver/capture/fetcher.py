@@ -26,6 +26,7 @@ from archiver.capture.digests import label, new_hasher
 from archiver.capture.tls import (
     cipher_suite_names,
     may_be_old_server,
+    needed_legacy,
     protocol_fields,
     tls_failure_reason,
     trust_for,
@@ -247,7 +248,8 @@ class Fetcher:
 
     def __init__(self, *, user_agent: str, timeout: float, max_size: int | None, digest: str,
                  spool_dir: str | None = None, tls: ssl.SSLContext | None = None,
-                 legacy_tls: ssl.SSLContext | None = None, cookies: SessionCookies | None = None):
+                 legacy_tls: ssl.SSLContext | None = None, legacy_version: str | None = None,
+                 cookies: SessionCookies | None = None):
         self.user_agent = user_agent
         self.timeout = timeout
         self.max_size = max_size
@@ -258,6 +260,7 @@ class Fetcher:
         self._tls_context = tls  # None: the system's trust (archiver.capture.tls), made when needed
         self._legacy_tls = legacy_tls  # for servers that refuse the first (--tls-min-version 1.0/1.1)
         self._legacy_hosts: set[tuple[str, int]] = set()  # those servers: straight to legacy_tls
+        self._legacy_version = legacy_version  # the --tls-min-version legacy_tls accepts, for reasons
         self._cipher_names: dict[str, str] | None = None
         self.cookies = cookies  # None: no cookie is kept or sent
 
@@ -333,18 +336,20 @@ class Fetcher:
             tls_sock = context.wrap_socket(sock, server_hostname=host)
         except (ssl.SSLError, OSError) as exc:
             sock.close()
+            tried = self._legacy_version if context is legacy else None
             if legacy is None or context is legacy or not may_be_old_server(exc):
-                reason, retryable = tls_failure_reason(exc, where, hint=legacy is None)
+                reason, retryable = tls_failure_reason(exc, where, tried)
                 raise FetchError(f"tls: {reason}", retryable=retryable) from None
             sock = self._open(*how, host, port)
             try:
                 tls_sock = legacy.wrap_socket(sock, server_hostname=host)
             except (ssl.SSLError, OSError) as exc:
                 sock.close()
-                reason, retryable = tls_failure_reason(exc, where, hint=False)
+                reason, retryable = tls_failure_reason(exc, where, self._legacy_version)
                 raise FetchError(f"tls: {reason}", retryable=retryable) from None
-            with self._lock:
-                self._legacy_hosts.add((host, port))
+            if needed_legacy(tls_sock, self._tls):  # else the refusal was a glitch on the way
+                with self._lock:
+                    self._legacy_hosts.add((host, port))
         return _Connection(tls_sock, how[3][0], protocol_fields(tls_sock, self._cipher_names or {}))
 
     def _checkout(self, key: tuple[str, str, int]) -> _Connection:

@@ -37,26 +37,35 @@ def gunzip_if_gzipped(body: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes | No
     return out if len(out) <= limit else None
 
 
-def sitemap_entries(body: bytes) -> SitemapEntries:
-    """The URLs a sitemap lists, as written (the caller resolves and scopes them); empty for a
-    body that is none of the three forms. Entities are not resolved and nothing is fetched: a
-    sitemap is data from the server, not instructions to the parser."""
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def sitemap_entries(body: bytes) -> SitemapEntries | None:
+    """The URLs a sitemap lists, as written (the caller resolves and scopes them); None for a
+    body that is none of the three forms (or broken gzip, or over 50 MB). Entities are not
+    resolved and nothing is fetched: a sitemap is data from the server, not instructions to
+    the parser."""
     data = gunzip_if_gzipped(body)
-    if not data:
-        return SitemapEntries([], [])
-    if data.lstrip()[:1] != b"<":
-        lines = (line.strip() for line in data.decode("utf-8", "replace").splitlines())
+    if data is None:
+        return None
+    xml = data.startswith(_UTF16) or data.removeprefix(_UTF8_BOM).lstrip()[:1] == b"<"
+    if not xml:
+        text = data.removeprefix(_UTF8_BOM).decode("utf-8", "replace")
+        lines = [line.strip() for line in text.splitlines()]
         pages = [line for line in lines if line.startswith(("http://", "https://"))]
+        if not pages and any(lines):
+            return None  # text, but no URL in it: not a sitemap
         return SitemapEntries(pages[:MAX_SITEMAP_URLS], [])
     pages: list[str] = []
     sitemaps: list[str] = []
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, parser)  # lxml reads the BOM and the encoding declaration
     except (etree.XMLSyntaxError, ValueError):
-        return SitemapEntries([], [])
-    if root is None:
-        return SitemapEntries([], [])
+        return None
+    if root is None or etree.QName(root).localname not in ("urlset", "sitemapindex"):
+        return None
     kind = etree.QName(root).localname
     target = sitemaps if kind == "sitemapindex" else pages
     entry = "sitemap" if kind == "sitemapindex" else "url"

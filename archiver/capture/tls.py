@@ -68,7 +68,18 @@ def trust_for(ca_certificate: str | None = None, check_certificate: bool = True,
     with warnings.catch_warnings():  # Python deprecates TLS 1.0 and 1.1; the archivist asked for them
         warnings.simplefilter("ignore", DeprecationWarning)
         legacy.minimum_version = version
+    # a server that speaks TLS 1.3 is no old server: it never gets security level 0 (only one
+    # whose usual handshake was refused on the way, by a middlebox or an attacker, could try)
+    legacy.maximum_version = ssl.TLSVersion.TLSv1_2
     return Trust(context, digest, legacy)
+
+
+def needed_legacy(sock: ssl.SSLSocket, usual: ssl.SSLContext) -> bool:
+    """Whether a legacy handshake got what the usual context does not offer (a version below
+    1.2 or one of the old suites): only then is that server an old one, to be remembered."""
+    version, cipher = sock.version() or "", sock.cipher()
+    offered = {suite["name"] for suite in usual.get_ciphers()}
+    return version in ("TLSv1", "TLSv1.1", "SSLv3") or not cipher or cipher[0] not in offered
 
 
 def _client_context(check_certificate: bool) -> ssl.SSLContext:
@@ -118,9 +129,10 @@ def may_be_old_server(exc: BaseException) -> bool:
     return isinstance(exc, ssl.SSLError) and exc.reason in _OLD_SERVER
 
 
-def tls_failure_reason(exc: BaseException, where: str, hint: bool = True) -> tuple[str, bool]:
+def tls_failure_reason(exc: BaseException, where: str, legacy_tried: str | None = None) -> tuple[str, bool]:
     """(reason for the capture log, whether retrying may help) of a TLS handshake with *where*
-    (host:port) that failed; *hint*: point an old server's refusal at --tls-min-version.
+    (host:port) that failed; *legacy_tried*: the --tls-min-version whose legacy handshake was
+    refused too (else an old server's refusal points at the option).
 
     The server's answer does not change a second later: a certificate that is not trusted, a
     protocol version refused, plain http on an https port. A connection that broke, closed or
@@ -131,8 +143,11 @@ def tls_failure_reason(exc: BaseException, where: str, hint: bool = True) -> tup
         return f"timeout: TLS handshake with {where}", True
     if isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError)):
         return f"connection closed during the handshake ({where})", True
-    if hint and may_be_old_server(exc):
+    if may_be_old_server(exc):
         # most often an old server that speaks only TLS 1.0 or 1.1: say what would reach it
+        if legacy_tried:
+            return (f"no TLS version or cipher suite in common, even with --tls-min-version "
+                    f"{legacy_tried}: {exc.reason} ({where})"), False
         return (f"no TLS version or cipher suite in common: {exc.reason} ({where}); "
                 f"see --tls-min-version"), False
     if isinstance(exc, ssl.SSLError):
