@@ -133,3 +133,33 @@ def test_a_sitemap_does_not_widen_the_scope_of_the_seeds(tmp_path, invoke):
                         "--no-requisites", *FAST)
         assert site.hits["/"] == 0 and site.hits["/news/two.html"] == 1
     assert result.exit_code == 0, result.output
+
+
+def test_a_listed_page_first_reached_by_a_link_is_still_reported_as_a_seed(tmp_path, invoke):
+    """The front page (a seed) links to gone.html and to /moved before the sitemap lists them:
+    each is captured once, under the link, and still reported as a seed: gone.html a 404 not
+    captured, /moved captured at the end of its redirects."""
+    with serve() as (base, site):
+        listed = f"{base}/news/gone.html\n{base}/moved\n".encode()
+        site.extra["/sitemap.txt"] = lambda h: _send(h, 200, listed, "text/plain")
+        result = invoke("capture", f"{base}/", "--sitemap", f"{base}/sitemap.txt", "--collection",
+                        tmp_path / "coll", "--depth", "1", "--no-requisites", "--workers", "1",
+                        "--json", *FAST)
+        assert site.hits["/news/gone.html"] == 1 and site.hits["/moved"] == 1
+    summary = json.loads(result.stdout)
+    assert summary["failed_seeds"] == [f"{base}/news/gone.html"]
+    assert result.exit_code == 1
+
+
+def test_a_listed_page_first_reached_by_a_link_is_judged_at_the_end_of_its_redirects(tmp_path, invoke):
+    with serve() as (base, site):
+        site.extra["/front.html"] = lambda h: _send(h, 200, b'<a href="/old-story">story</a>')
+        site.extra["/old-story"] = lambda h: _send(h, 301, b"", headers={"Location": "/missing"})
+        listed = f"{base}/old-story\n".encode()
+        site.extra["/sitemap.txt"] = lambda h: _send(h, 200, listed, "text/plain")
+        result = invoke("capture", f"{base}/front.html", "--sitemap", f"{base}/sitemap.txt",
+                        "--collection", tmp_path / "coll", "--depth", "1", "--no-requisites",
+                        "--workers", "1", "--json", *FAST)
+    summary = json.loads(result.stdout)
+    assert summary["failed_seeds"] == [f"{base}/old-story"]  # it led to a 404
+    assert {"url": f"{base}/old-story", "reason": "HTTP 404"} in summary["failures"]

@@ -86,17 +86,35 @@ def read_logs(logs_dir: Path) -> Iterator[dict]:
     is fetched again.
     """
     for path in sorted(Path(logs_dir).glob("capture-*.jsonl")):
-        with open(path, "rb") as fh:
-            for raw in fh:
+        yield from read_log(path)
+
+
+def read_log(path: Path) -> Iterator[dict]:
+    """Every well-formed line of one capture log (see read_logs)."""
+    with open(path, "rb") as fh:
+        for raw in fh:
+            try:
+                line = orjson.loads(raw)
+            except orjson.JSONDecodeError:
                 try:
-                    line = orjson.loads(raw)
-                except orjson.JSONDecodeError:
-                    try:
-                        line = json.loads(raw.decode("utf-8", "replace"))
-                    except json.JSONDecodeError:
-                        continue
-                if isinstance(line, dict) and "url" in line and "outcome" in line:
-                    yield line
+                    line = json.loads(raw.decode("utf-8", "replace"))
+                except json.JSONDecodeError:
+                    continue
+            if isinstance(line, dict) and "url" in line and "outcome" in line:
+                yield line
+
+
+def problem_of(line: dict) -> str | None:
+    """Why the URL of a log line was not captured, None if it was: the crawler's rule for a
+    seed (a failed fetch, a skip by robots.txt or scope, a 4xx/5xx answer, a body cut short)."""
+    outcome, status, error = line.get("outcome"), line.get("status"), line.get("error")
+    if outcome == "failed":
+        return str(error or "failed")
+    if outcome == "skipped" and not str(error or "").startswith("already captured"):
+        return str(error or "skipped")
+    if isinstance(status, int) and status >= 400:
+        return f"HTTP {status}"
+    return str(error) if outcome == "captured" and error else None
 
 
 def dedupable(status: object, payload_length: object, truncated: object) -> bool:

@@ -20,7 +20,16 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from archiver import SOFTWARE
-from archiver.capture.capturelog import CaptureLog, CollectionState, Done, Stored, dedupable, rfc3339
+from archiver.capture.capturelog import (
+    CaptureLog,
+    CollectionState,
+    Done,
+    Stored,
+    dedupable,
+    problem_of,
+    read_log,
+    rfc3339,
+)
 from archiver.capture.cookies import SessionCookies
 from archiver.capture.digests import ALGORITHMS, digest_bytes, label, new_hasher
 from archiver.capture.fetcher import Fetcher, FetchError, Response, check_user_agent
@@ -211,6 +220,7 @@ class Crawl:
         self._cpu_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
         self._seed_ok: dict[str, str | None] = {s: "not reached" for s in self.seeds + self.sitemaps}
         self._sitemap_unread: dict[str, str] = {}  # sitemap URL -> why what it lists could not be read
+        self._reached_elsewhere: set[str] = set()  # listed pages first queued by another path
         self._started = time.monotonic()
 
     # ---------------------------------------------------------------- warcinfo
@@ -313,6 +323,8 @@ class Crawl:
         self._close(store_log=self._fatal is None)
         if self._fatal is not None:
             raise self._fatal
+        if self._reached_elsewhere:
+            self._resolve_reached_elsewhere()
         self.result.failed_seeds = [s for s, why in self._seed_ok.items() if why]
         reported = {url for url, _ in self.result.failures}  # a set: a sitemap may list 50,000 seeds
         for seed in self.result.failed_seeds:
@@ -706,11 +718,32 @@ class Crawl:
         One already queued by another path is captured there, and not counted twice."""
         with self._cond:  # an RLock: _enqueue takes it again, so no other path queues it between
             if item.url in self._seen:
+                if item.url not in self._seed_ok and not item.hops:
+                    self._seed_ok[item.url] = "not reached"
+                    self._reached_elsewhere.add(item.url)  # its outcome is read from the log
                 return
             self._seed_ok[item.url] = "not reached"
             if not item.hops:  # a page, not a sitemap an index lists
                 self.scope.add_seed(item.url)
             self._enqueue(item)
+
+    def _resolve_reached_elsewhere(self) -> None:
+        """The outcome of each page a sitemap listed that was first queued by another path (a link
+        from a seed), from this run's log: the last line of its URL, through its redirects."""
+        hops: dict[str, str] = {}  # URL -> the URL its redirect led to
+        for line in read_log(self.result.log_path):
+            if str(line.get("hops") or "").endswith("R") and isinstance(line.get("via"), str):
+                hops[line["via"]] = line["url"]
+        ends = {}
+        for url in self._reached_elsewhere:
+            end, steps = url, 0
+            while end in hops and steps <= MAX_REDIRECTS:
+                end, steps = hops[end], steps + 1
+            ends[url] = end
+        wanted = set(ends.values())
+        last = {line["url"]: line for line in read_log(self.result.log_path) if line["url"] in wanted}
+        for url, end in ends.items():
+            self._seed_ok[url] = problem_of(last[end]) if end in last else "not reached"
 
     # ---------------------------------------------------------------- outcomes
     def _seed_result(self, item: Item, problem: str | None) -> None:
