@@ -190,6 +190,8 @@ def test_progress_line_and_summary(tmp_path):
         result = capture([base + "/"], tmp_path, CaptureOptions(depth=1, delay=0), progress=line)
     text = stream.getvalue()
     assert text.startswith("\rpages ") and "requisites" in text and "pages/s" in text
+    last = text.rsplit("\r", 1)[1]  # the site's /moved redirects twice
+    assert f"pages {result.pages} " in last and "redirects 2 " in last, last
     line.clear()
     assert stream.getvalue().endswith("\r")
     report = summary(result)

@@ -100,6 +100,7 @@ class Progress:
     queued: int
     elapsed: float
     last_url: str
+    redirects: int = 0
 
 
 class _HostState:
@@ -763,7 +764,7 @@ class Crawl:
             self.progress(Progress(self.result.pages, self.result.requisites, self.result.revisits,
                                    len(self.result.failures), self.result.skipped,
                                    self.writer.bytes_written, self._queued,
-                                   time.monotonic() - self._started, item.url))
+                                   time.monotonic() - self._started, item.url, self.result.redirects))
         return line
 
 

@@ -36,8 +36,9 @@ class ProgressLine:
                 return
             self._last = now
             rate = p.pages / p.elapsed if p.elapsed > 0 else 0.0
-            text = (f"pages {p.pages}  requisites {p.requisites}  revisits {p.revisits}  "
-                    f"{human_bytes(p.bytes)}  errors {p.failures}  queued {p.queued}  {rate:.1f} pages/s")
+            text = (f"pages {p.pages}  requisites {p.requisites}  redirects {p.redirects}  "
+                    f"revisits {p.revisits}  {human_bytes(p.bytes)}  errors {p.failures}  "
+                    f"queued {p.queued}  {rate:.1f} pages/s")
             self._width = max(self._width, len(text))
             self.stream.write("\r" + text.ljust(self._width))
             self.stream.flush()
