@@ -163,3 +163,36 @@ def test_a_listed_page_first_reached_by_a_link_is_judged_at_the_end_of_its_redir
     summary = json.loads(result.stdout)
     assert summary["failed_seeds"] == [f"{base}/old-story"]  # it led to a 404
     assert {"url": f"{base}/old-story", "reason": "HTTP 404"} in summary["failures"]
+
+
+def test_a_listed_page_first_reached_by_a_link_whose_redirects_loop_is_not_captured(tmp_path, invoke):
+    with serve() as (base, site):
+        site.extra["/front.html"] = lambda h: _send(h, 200, b'<a href="/loop-a">story</a>')
+        site.extra["/loop-a"] = lambda h: _send(h, 302, b"", headers={"Location": "/loop-b"})
+        site.extra["/loop-b"] = lambda h: _send(h, 302, b"", headers={"Location": "/loop-a"})
+        listed = f"{base}/loop-a\n".encode()
+        site.extra["/sitemap.txt"] = lambda h: _send(h, 200, listed, "text/plain")
+        result = invoke("capture", f"{base}/front.html", "--sitemap", f"{base}/sitemap.txt",
+                        "--collection", tmp_path / "coll", "--depth", "1", "--no-requisites",
+                        "--no-cookies", "--workers", "1", "--json", *FAST)
+    summary = json.loads(result.stdout)
+    assert summary["failed_seeds"] == [f"{base}/loop-a"]
+    assert {"url": f"{base}/loop-a", "reason": f"redirect loop: back to {base}/loop-a"} in summary["failures"]
+
+
+def test_a_news_feed_is_taken_as_a_sitemap(tmp_path, invoke):
+    """sitemaps.org takes RSS 2.0 and Atom feeds too: their items' links are the pages."""
+    with serve() as (base, site):
+        rss = (f'<?xml version="1.0"?><rss version="2.0"><channel><link>{base}/</link>'
+               f"<item><title>One</title><link>{base}/news/one.html</link></item>"
+               f"<item><title>Two</title><link>{base}/news/two.html</link></item></channel></rss>").encode()
+        atom = (f'<feed xmlns="http://www.w3.org/2005/Atom"><link href="{base}/"/>'
+                f'<entry><link href="{base}/news/one.html"/><link rel="edit" href="{base}/edit"/></entry>'
+                f"</feed>").encode()
+        site.extra["/feed.rss"] = lambda h: _send(h, 200, rss, "application/rss+xml")
+        site.extra["/feed.atom"] = lambda h: _send(h, 200, atom, "application/atom+xml")
+        result = invoke("capture", "--sitemap", f"{base}/feed.rss", "--sitemap", f"{base}/feed.atom",
+                        "--collection", tmp_path / "coll", "--no-requisites", *FAST)
+        assert site.hits["/news/one.html"] == site.hits["/news/two.html"] == 1
+        assert site.hits["/"] == 0 and site.hits["/edit"] == 0  # the channel's link is no item
+    assert result.exit_code == 0, result.output

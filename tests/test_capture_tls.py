@@ -147,9 +147,8 @@ def _close_after(body: bytes):
 def test_a_server_that_speaks_only_an_old_tls_is_captured_with_tls_min_version(tmp_path, invoke,
                                                                                 version, protocol_id):
     """Python's client starts at TLS 1.2, so by default such a server fails at once (a refused
-    protocol is not retried). With --tls-min-version, the refused handshake is tried once more
-    with the legacy context, and later connections to that server go straight to it; the WARC
-    says over which protocol and suite each answer came."""
+    protocol is not retried). With --tls-min-version, each refused handshake is tried once more
+    with the legacy context; the WARC says over which protocol and suite each answer came."""
     ca, tls = _old_server(version)
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
@@ -163,8 +162,8 @@ def test_a_server_that_speaks_only_an_old_tls_is_captured_with_tls_min_version(t
         assert site.connections == 1 and site.hits == {}
         result = invoke("capture", f"{base}/a.html", "--collection", coll, "--ignore-robots", "--depth", "1",
                         "--no-requisites", "--ca-certificate", ca_file, "--tls-min-version", "1.0", *FAST)
-        # a.html: the usual handshake, refused, then the legacy one; b.html: the legacy one only
-        assert site.connections == 1 + 3 and site.hits["/a.html"] == site.hits["/b.html"] == 1
+        # each connection (a.html's, b.html's): the usual handshake, refused, then the legacy one
+        assert site.connections == 1 + 4 and site.hits["/a.html"] == site.hits["/b.html"] == 1
     assert refused.exit_code == 1
     [failure] = json.loads(refused.stdout)["failures"]
     assert failure["reason"] == (f"tls: no TLS version or cipher suite in common: "
@@ -284,9 +283,8 @@ def test_a_refusal_on_the_way_does_not_give_a_modern_server_the_legacy_handshake
 
 
 def test_a_server_that_only_glitched_once_is_not_remembered_as_old(tmp_path, ca):
-    """After the legacy handshake, a server that answered with a version and suite the usual
-    context offers was no old server (its first refusal was a glitch on the way): its next
-    connection uses the usual handshake again, and gets TLS 1.3."""
+    """One refusal on the way sends that connection to the legacy handshake only: the server's
+    next connection uses the usual handshake again, and gets TLS 1.3."""
     tls = server_tls(ca)
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))

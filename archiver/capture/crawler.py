@@ -222,6 +222,7 @@ class Crawl:
         self._seed_ok: dict[str, str | None] = {s: "not reached" for s in self.seeds + self.sitemaps}
         self._sitemap_unread: dict[str, str] = {}  # sitemap URL -> why what it lists could not be read
         self._reached_elsewhere: set[str] = set()  # listed pages first queued by another path
+        self._chain_problems: dict[str, str] = {}  # redirect chains that looped or hit the limit, by start
         self._started = time.monotonic()
 
     # ---------------------------------------------------------------- warcinfo
@@ -567,7 +568,7 @@ class Crawl:
                 hop = Item(target, item.depth, item.hops + "R", item.url, item.seed, chain=chain)
                 if not self._enqueue(hop, again=again):
                     if target in chain:  # back to where it started, and nothing changed: a loop
-                        self._seed_result(item, f"redirect loop: back to {target}")
+                        self._redirects_failed(item, f"redirect loop: back to {target}")
                     else:
                         self._seed_result(item, None)  # the target is already being captured
                 return
@@ -575,7 +576,8 @@ class Crawl:
         if problem is None and item.hops.startswith(SITEMAP):
             problem = self._sitemap_unread.pop(item.url, None)  # fetched, but it lists nothing we can read
         if 300 <= response.status < 400 and location and item.hops.count("R") >= MAX_REDIRECTS:
-            problem = f"redirect limit: still redirected after {MAX_REDIRECTS} hops"  # never arrived
+            self._redirects_failed(item, f"redirect limit: still redirected after {MAX_REDIRECTS} hops")
+            return  # the page never arrived
         self._seed_result(item, problem)
         if links is not None:
             self._follow(item, links)
@@ -744,7 +746,17 @@ class Crawl:
         wanted = set(ends.values())
         last = {line["url"]: line for line in read_log(self.result.log_path) if line["url"] in wanted}
         for url, end in ends.items():
-            self._seed_ok[url] = problem_of(last[end]) if end in last else "not reached"
+            if url in self._chain_problems:
+                self._seed_ok[url] = self._chain_problems[url]
+            else:
+                self._seed_ok[url] = problem_of(last[end]) if end in last else "not reached"
+
+    def _redirects_failed(self, item: Item, problem: str) -> None:
+        """A redirect chain that looped or hit the limit: its seed's problem, and kept by the URL
+        the chain started at, for a listed page reached there another way (the log cannot say)."""
+        with self._write_lock:
+            self._chain_problems[(item.chain or (item.url,))[0]] = problem
+        self._seed_result(item, problem)
 
     # ---------------------------------------------------------------- outcomes
     def _seed_result(self, item: Item, problem: str | None) -> None:

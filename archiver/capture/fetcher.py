@@ -26,7 +26,6 @@ from archiver.capture.digests import label, new_hasher
 from archiver.capture.tls import (
     cipher_suite_names,
     may_be_old_server,
-    needed_legacy,
     protocol_fields,
     tls_failure_reason,
     trust_for,
@@ -259,7 +258,6 @@ class Fetcher:
         self._lock = threading.Lock()
         self._tls_context = tls  # None: the system's trust (archiver.capture.tls), made when needed
         self._legacy_tls = legacy_tls  # for servers that refuse the first (--tls-min-version 1.0/1.1)
-        self._legacy_hosts: set[tuple[str, int]] = set()  # those servers: straight to legacy_tls
         self._legacy_version = legacy_version  # the --tls-min-version legacy_tls accepts, for reasons
         self._cipher_names: dict[str, str] | None = None
         self.cookies = cookies  # None: no cookie is kept or sent
@@ -327,18 +325,18 @@ class Fetcher:
 
     def _handshake(self, sock: socket.socket, how: tuple, host: str, port: int) -> _Connection:
         """TLS over the connected *sock*. With a legacy context, a server that refuses the usual
-        handshake is tried once more with it, over a new connection, and then always with it."""
-        context, where = self._tls, f"{host}:{port}"
-        legacy = self._legacy_tls
-        if legacy is not None and (host, port) in self._legacy_hosts:
-            context = legacy
+        handshake is tried once more with it, over a new connection. That is decided again for
+        every connection, not remembered: one refusal on the way (a glitch, a middlebox) must not
+        give a modern server the legacy handshake for the rest of the run, and what made a server
+        refuse (a version, the suites, SHA-1 signatures) cannot all be seen from here."""
+        where = f"{host}:{port}"
         try:
-            tls_sock = context.wrap_socket(sock, server_hostname=host)
+            tls_sock = self._tls.wrap_socket(sock, server_hostname=host)
         except (ssl.SSLError, OSError) as exc:
             sock.close()
-            tried = self._legacy_version if context is legacy else None
-            if legacy is None or context is legacy or not may_be_old_server(exc):
-                reason, retryable = tls_failure_reason(exc, where, tried)
+            legacy = self._legacy_tls
+            if legacy is None or not may_be_old_server(exc):
+                reason, retryable = tls_failure_reason(exc, where)
                 raise FetchError(f"tls: {reason}", retryable=retryable) from None
             sock = self._open(*how, host, port)
             try:
@@ -347,9 +345,6 @@ class Fetcher:
                 sock.close()
                 reason, retryable = tls_failure_reason(exc, where, self._legacy_version)
                 raise FetchError(f"tls: {reason}", retryable=retryable) from None
-            if needed_legacy(tls_sock, self._tls):  # else the refusal was a glitch on the way
-                with self._lock:
-                    self._legacy_hosts.add((host, port))
         return _Connection(tls_sock, how[3][0], protocol_fields(tls_sock, self._cipher_names or {}))
 
     def _checkout(self, key: tuple[str, str, int]) -> _Connection:

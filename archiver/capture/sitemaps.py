@@ -3,8 +3,8 @@
 News sites publish sitemaps of their articles (Google News sitemaps list the last two days), so a
 daily capture can start from one instead of crawling the front page. A sitemap is an XML
 `urlset` of `<url><loc>` entries, a `sitemapindex` of `<sitemap><loc>` entries naming further
-sitemaps, or a plain text file of one URL a line; any of them may be gzipped (`.xml.gz`, sent
-without a Content-Encoding).
+sitemaps, an RSS 2.0 or Atom feed, or a plain text file of one URL a line; any of them may be
+gzipped (`.xml.gz`, sent without a Content-Encoding).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def sitemap_entries(body: bytes) -> SitemapEntries | None:
     if not xml:
         text = data.removeprefix(_UTF8_BOM).decode("utf-8", "replace")
         lines = [line.strip() for line in text.splitlines()]
-        pages = [line for line in lines if line.startswith(("http://", "https://"))]
+        pages = [line for line in lines if line[:8].lower().startswith(("http://", "https://"))]
         if not pages and any(lines):
             return None  # text, but no URL in it: not a sitemap
         return SitemapEntries(pages[:MAX_SITEMAP_URLS], [])
@@ -64,9 +64,11 @@ def sitemap_entries(body: bytes) -> SitemapEntries | None:
         root = etree.fromstring(data, parser)  # lxml reads the BOM and the encoding declaration
     except (etree.XMLSyntaxError, ValueError):
         return None
-    if root is None or etree.QName(root).localname not in ("urlset", "sitemapindex"):
+    kind = etree.QName(root).localname if root is not None else None
+    if kind in ("rss", "feed"):
+        return SitemapEntries(_feed_links(root, kind)[:MAX_SITEMAP_URLS], [])
+    if kind not in ("urlset", "sitemapindex"):
         return None
-    kind = etree.QName(root).localname
     target = sitemaps if kind == "sitemapindex" else pages
     entry = "sitemap" if kind == "sitemapindex" else "url"
     for element in root.iter("{*}loc"):
@@ -77,3 +79,18 @@ def sitemap_entries(body: bytes) -> SitemapEntries | None:
         if len(target) >= MAX_SITEMAP_URLS:
             break
     return SitemapEntries(pages, sitemaps)
+
+
+def _feed_links(root, kind: str) -> list[str]:
+    """The pages of a news feed, which sitemaps.org also takes as a sitemap: each RSS 2.0
+    `<item><link>`, or each Atom `<entry>`'s `<link href>` (rel alternate, the default)."""
+    if kind == "rss":
+        return [link.text.strip() for link in root.iter("link")
+                if link.text and link.getparent() is not None and link.getparent().tag == "item"]
+    links = []
+    for link in root.iter("{http://www.w3.org/2005/Atom}link"):
+        parent = link.getparent()
+        if (parent is not None and etree.QName(parent).localname == "entry" and link.get("href")
+                and link.get("rel", "alternate") == "alternate"):
+            links.append(link.get("href").strip())
+    return links

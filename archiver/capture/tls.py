@@ -68,18 +68,10 @@ def trust_for(ca_certificate: str | None = None, check_certificate: bool = True,
     with warnings.catch_warnings():  # Python deprecates TLS 1.0 and 1.1; the archivist asked for them
         warnings.simplefilter("ignore", DeprecationWarning)
         legacy.minimum_version = version
-    # a server that speaks TLS 1.3 is no old server: it never gets security level 0 (only one
-    # whose usual handshake was refused on the way, by a middlebox or an attacker, could try)
+    # no old server speaks TLS 1.3; one that speaks only 1.3 never gets security level 0 (one
+    # whose usual handshake is refused on the way, by a middlebox or an attacker, could try)
     legacy.maximum_version = ssl.TLSVersion.TLSv1_2
     return Trust(context, digest, legacy)
-
-
-def needed_legacy(sock: ssl.SSLSocket, usual: ssl.SSLContext) -> bool:
-    """Whether a legacy handshake got what the usual context does not offer (a version below
-    1.2 or one of the old suites): only then is that server an old one, to be remembered."""
-    version, cipher = sock.version() or "", sock.cipher()
-    offered = {suite["name"] for suite in usual.get_ciphers()}
-    return version in ("TLSv1", "TLSv1.1", "SSLv3") or not cipher or cipher[0] not in offered
 
 
 def _client_context(check_certificate: bool) -> ssl.SSLContext:
