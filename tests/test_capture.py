@@ -780,6 +780,19 @@ def test_a_stored_page_that_cannot_be_read_back_is_fetched_again_for_its_links(t
     assert not again.failed_seeds and again.pages > 2
 
 
+def test_links_of_an_error_page_or_a_page_cut_at_max_size_are_not_followed(tmp_path):
+    """Only a whole 2xx page is read for links: a 404's page of suggestions, or the first part of
+    a page cut at --max-size (its links could be half a URL), leads nowhere."""
+    linking = b'<html><body><a href="/news/two.html">Two</a>' + b"<p>filler</p>" * 500 + b"</body></html>"
+    with serve() as (base, site):
+        site.extra["/missing.html"] = lambda h: _send(h, 404, linking)
+        site.extra["/long.html"] = lambda h: _send(h, 200, linking)
+        capture([base + "/missing.html"], tmp_path / "a", CaptureOptions(depth=1, **FAST))
+        capture([base + "/long.html"], tmp_path / "b", CaptureOptions(depth=1, max_size=2000, **FAST))
+        assert site.hits["/missing.html"] == site.hits["/long.html"] == 1
+        assert site.hits["/news/two.html"] == 0
+
+
 def test_bad_seed_is_rejected_before_fetching(tmp_path):
     with pytest.raises(ArchiverError, match="not an absolute http"):
         capture(["ftp://example.org/"], tmp_path)

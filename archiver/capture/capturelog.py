@@ -104,19 +104,6 @@ def read_log(path: Path) -> Iterator[dict]:
                 yield line
 
 
-def problem_of(line: dict) -> str | None:
-    """Why the URL of a log line was not captured, None if it was: the crawler's rule for a
-    seed (a failed fetch, a skip by robots.txt or scope, a 4xx/5xx answer, a body cut short)."""
-    outcome, status, error = line.get("outcome"), line.get("status"), line.get("error")
-    if outcome == "failed":
-        return str(error or "failed")
-    if outcome == "skipped" and not str(error or "").startswith("already captured"):
-        return str(error or "skipped")
-    if isinstance(status, int) and status >= 400:
-        return f"HTTP {status}"
-    return str(error) if outcome == "captured" and error else None
-
-
 def dedupable(status: object, payload_length: object, truncated: object) -> bool:
     """Whether a payload may be stored once and revisited after (WARC 1.1 section 6.7.2): a whole,
     non-empty 200 answer. The crawler asks it of each response, the state of each log line (which

@@ -26,8 +26,6 @@ from archiver.capture.capturelog import (
     Done,
     Stored,
     dedupable,
-    problem_of,
-    read_log,
     rfc3339,
 )
 from archiver.capture.cookies import SessionCookies
@@ -63,7 +61,7 @@ CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-for
 
 
 SITEMAP = "S"  # hops of a --sitemap (and "SS" of a sitemap its index lists)
-_ROOT_HOPS = ("", SITEMAP, SITEMAP * 2)  # the URLs whose capture decides a seed's: seeds and sitemaps
+NOT_REACHED = "not reached"  # the outcome of a URL queued but not (yet) captured or failed
 
 
 @dataclass
@@ -207,7 +205,8 @@ class Crawl:
         self.robots = None if options.ignore_robots else RobotsCache(options.user_agent, self._load_robots)
         self.log: CaptureLog | None = None
         self._hosts: dict[str, _HostState] = {}
-        self._seen: set[str] = set()
+        # every URL queued in this run -> its outcome: None captured, else why not (see _seed_result)
+        self._seen: dict[str, str | None] = {}
         self._cond = threading.Condition()
         self._active = 0
         self._queued = 0
@@ -219,10 +218,8 @@ class Crawl:
         # are cores, while the others wait on the network. More would only contend for the GIL (on
         # the capture benchmark, 8 workers ran 1.40 s against 1.19 s with two slots, medians of 6).
         self._cpu_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-        self._seed_ok: dict[str, str | None] = {s: "not reached" for s in self.seeds + self.sitemaps}
-        self._sitemap_unread: dict[str, str] = {}  # sitemap URL -> why what it lists could not be read
-        self._reached_elsewhere: set[str] = set()  # listed pages first queued by another path
-        self._chain_problems: dict[str, str] = {}  # redirect chains that looped or hit the limit, by start
+        # the URLs whose outcome the run reports (exit 1 if one was not captured), in order
+        self._seed_urls: dict[str, None] = dict.fromkeys(self.seeds + self.sitemaps)
         self._started = time.monotonic()
 
     # ---------------------------------------------------------------- warcinfo
@@ -247,7 +244,7 @@ class Crawl:
         with self._cond:
             if item.url in self._seen and not again:
                 return False
-            self._seen.add(item.url)
+            self._seen.setdefault(item.url, NOT_REACHED)
             self._hosts.setdefault(urlsplit(item.url).netloc, _HostState()).queue.append(item)
             self._queued += 1
             self._cond.notify()
@@ -325,13 +322,12 @@ class Crawl:
         self._close(store_log=self._fatal is None)
         if self._fatal is not None:
             raise self._fatal
-        if self._reached_elsewhere:
-            self._resolve_reached_elsewhere()
-        self.result.failed_seeds = [s for s, why in self._seed_ok.items() if why]
+        outcome = {url: self._seen.get(url, NOT_REACHED) for url in self._seed_urls}
+        self.result.failed_seeds = [url for url, why in outcome.items() if why]
         reported = {url for url, _ in self.result.failures}  # a set: a sitemap may list 50,000 seeds
         for seed in self.result.failed_seeds:
             if seed not in reported:
-                self.result.failures.append((seed, self._seed_ok[seed] or ""))
+                self.result.failures.append((seed, outcome[seed] or ""))
         self.result.elapsed = time.monotonic() - self._started
         return self.result
 
@@ -470,7 +466,7 @@ class Crawl:
         for _ in range(6):
             item = Item(url, 0, "P", None, url)
             with self._cond:
-                self._seen.add(url)
+                self._seen.setdefault(url, NOT_REACHED)
             # Retried like any fetch: one 503 must not close the host for the whole run. A
             # FetchError after the last attempt propagates: unreachable means disallow.
             response = self._fetch_retrying(url)
@@ -497,7 +493,7 @@ class Crawl:
 
     # ---------------------------------------------------------------- write
     def _record(self, item: Item, response: Response, follow: bool = True) -> None:
-        links = self._links_of(item, response) if follow else None
+        links, unreadable = self._links_of(item, response) if follow else (None, None)
         date = warc_date()
         exchange = [("WARC-Date", date), ("WARC-Target-URI", item.url), ("WARC-IP-Address", response.ip)]
         request_fields, common = exchange, exchange  # common: the response's (or revisit's) fields
@@ -568,15 +564,14 @@ class Crawl:
                 hop = Item(target, item.depth, item.hops + "R", item.url, item.seed, chain=chain)
                 if not self._enqueue(hop, again=again):
                     if target in chain:  # back to where it started, and nothing changed: a loop
-                        self._redirects_failed(item, f"redirect loop: back to {target}")
+                        self._seed_result(item, f"redirect loop: back to {target}")
                     else:
                         self._seed_result(item, None)  # the target is already being captured
                 return
         problem = response.cut_short or (None if response.status < 400 else f"HTTP {response.status}")
-        if problem is None and item.hops.startswith(SITEMAP):
-            problem = self._sitemap_unread.pop(item.url, None)  # fetched, but it lists nothing we can read
+        problem = problem or unreadable  # a sitemap fetched whole that lists nothing we can read
         if 300 <= response.status < 400 and location and item.hops.count("R") >= MAX_REDIRECTS:
-            self._redirects_failed(item, f"redirect limit: still redirected after {MAX_REDIRECTS} hops")
+            self._seed_result(item, f"redirect limit: still redirected after {MAX_REDIRECTS} hops")
             return  # the page never arrived
         self._seed_result(item, problem)
         if links is not None:
@@ -627,27 +622,28 @@ class Crawl:
                                      body, "application/warc-fields", self.options.digest)
 
     # ---------------------------------------------------------------- links
-    def _links_of(self, item: Item, response: Response) -> Links:
+    def _links_of(self, item: Item, response: Response) -> tuple[Links, str | None]:
+        """The links to follow from *response*, and for a sitemap why it could not be read."""
         if item.hops.startswith(SITEMAP) and 200 <= response.status < 300:
             if response.truncated:
-                self._sitemap_unread[item.url] = f"sitemap cut short ({response.truncated})"
-                return Links()
+                return Links(), f"sitemap cut short ({response.truncated})"
             return self._sitemap_links(item, response.decoded_body(MAX_SITEMAP_BYTES))
+        if response.truncated or not (200 <= response.status < 300):
+            return Links(), None
         kind = response.content_type
         if kind not in HTML_TYPES and kind != "text/css":
-            return Links()
+            return Links(), None
         body = response.decoded_body(self.options.max_parse_bytes)
-        return self._parse(kind, body, item.url)
+        return self._parse(kind, body, item.url), None
 
-    def _sitemap_links(self, item: Item, body: bytes | None) -> Links:
+    def _sitemap_links(self, item: Item, body: bytes | None) -> tuple[Links, str | None]:
         """A sitemap's pages (outlinks `sitemap/loc`) and, in a sitemap index that a --sitemap
         named, its sitemaps (`sitemapindex/loc`); only URLs on the sitemap's own host, as the
         sitemaps.org protocol allows, and none an --exclude matches."""
         links = Links()
         entries = sitemap_entries(body) if body is not None else None
         if entries is None:  # over 50 MB, broken gzip, neither XML nor a URL list
-            self._sitemap_unread[item.url] = "not a readable sitemap (sitemaps.org 0.9, at most 50 MB)"
-            return links
+            return links, "not a readable sitemap (sitemaps.org 0.9, at most 50 MB)"
         host = urlsplit(item.url).netloc
         nested = item.hops.replace("R", "") != SITEMAP  # a sitemap from an index: no index further
         for raws, context in ((entries.pages, "sitemap/loc"), ([] if nested else entries.sitemaps,
@@ -656,7 +652,7 @@ class Crawl:
                 url = normalize(join(item.url, raw))
                 if url and urlsplit(url).netloc == host and not self.scope.excluded(url):
                     links.outlinks.setdefault(url, context)
-        return links
+        return links, None
 
     def _parse(self, kind: str | None, body: bytes | None, url: str) -> Links:
         if not body:
@@ -696,7 +692,8 @@ class Crawl:
         status = earlier.status or 0
         self._seed_result(item, None if status < 400 else f"HTTP {status}")
         if redirect:
-            self._enqueue(Item(redirect, item.depth, item.hops + "R", item.url, item.seed))
+            self._enqueue(Item(redirect, item.depth, item.hops + "R", item.url, item.seed,
+                               chain=(*item.chain, item.url)))
         if links is not None:
             self._follow(item, links)
 
@@ -717,52 +714,25 @@ class Crawl:
                 self._enqueue(Item(url, item.depth + 1, item.hops + "L", item.url, item.seed))
 
     def _add_seed(self, item: Item) -> None:
-        """A page (or sitemap) a sitemap lists: a seed of its own, whose capture the run reports.
-        One already queued by another path is captured there, and not counted twice."""
+        """A page (or sitemap) a sitemap lists: a seed of its own, whose outcome the run reports.
+        One the run already queued another way (a link from a seed) is captured there, once; its
+        outcome is the same URL's (see _seed_result)."""
         with self._cond:  # an RLock: _enqueue takes it again, so no other path queues it between
+            self._seed_urls.setdefault(item.url)
             if item.url in self._seen:
-                if item.url not in self._seed_ok and not item.hops:
-                    self._seed_ok[item.url] = "not reached"
-                    self._reached_elsewhere.add(item.url)  # its outcome is read from the log
                 return
-            self._seed_ok[item.url] = "not reached"
             if not item.hops:  # a page, not a sitemap an index lists
                 self.scope.add_seed(item.url)
             self._enqueue(item)
 
-    def _resolve_reached_elsewhere(self) -> None:
-        """The outcome of each page a sitemap listed that was first queued by another path (a link
-        from a seed), from this run's log: the last line of its URL, through its redirects."""
-        hops: dict[str, str] = {}  # URL -> the URL its redirect led to
-        for line in read_log(self.result.log_path):
-            if str(line.get("hops") or "").endswith("R") and isinstance(line.get("via"), str):
-                hops[line["via"]] = line["url"]
-        ends = {}
-        for url in self._reached_elsewhere:
-            end, steps = url, 0
-            while end in hops and steps <= MAX_REDIRECTS:
-                end, steps = hops[end], steps + 1
-            ends[url] = end
-        wanted = set(ends.values())
-        last = {line["url"]: line for line in read_log(self.result.log_path) if line["url"] in wanted}
-        for url, end in ends.items():
-            if url in self._chain_problems:
-                self._seed_ok[url] = self._chain_problems[url]
-            else:
-                self._seed_ok[url] = problem_of(last[end]) if end in last else "not reached"
-
-    def _redirects_failed(self, item: Item, problem: str) -> None:
-        """A redirect chain that looped or hit the limit: its seed's problem, and kept by the URL
-        the chain started at, for a listed page reached there another way (the log cannot say)."""
-        with self._write_lock:
-            self._chain_problems[(item.chain or (item.url,))[0]] = problem
-        self._seed_result(item, problem)
-
     # ---------------------------------------------------------------- outcomes
     def _seed_result(self, item: Item, problem: str | None) -> None:
-        """The end of a seed's redirect chain decides whether the seed was captured."""
-        if item.hops.replace("R", "") in _ROOT_HOPS and item.seed in self._seed_ok:
-            self._seed_ok[item.seed] = problem
+        """The outcome of *item*'s URL, and of every URL whose redirects led to it: the end of a
+        redirect chain decides whether the URLs on it were captured (a seed's, or a page a
+        sitemap lists that the run reached by a link first)."""
+        for url in item.chain:
+            self._seen[url] = problem
+        self._seen[item.url] = problem
 
     def _fail(self, item: Item, reason: str, status: int | None) -> None:
         self._log(item, "failed", status=status, error=reason)
