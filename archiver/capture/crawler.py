@@ -180,8 +180,6 @@ class Crawl:
         trust = (trust_for(options.ca_certificate, options.check_certificate, options.tls_min_version)
                  if (options.ca_certificate is not None or not options.check_certificate
                      or options.tls_min_version != DEFAULT_TLS_MIN_VERSION) else None)
-        tls = trust.context if trust else None
-        legacy_tls = trust.legacy if trust else None
         self._ca_digest = trust.ca_sha256 if trust else None
         self.options = options
         # the sitemaps' own URLs do not widen the scope; the pages they list do (Scope.add_seed)
@@ -196,8 +194,7 @@ class Crawl:
         self.state = CollectionState.load(self.collection.logs_dir, self.collection.warc_dir)
         self.fetcher = Fetcher(user_agent=options.user_agent, timeout=options.timeout,
                                max_size=options.max_size, digest=options.digest,
-                               spool_dir=str(self.collection.warc_dir), tls=tls, legacy_tls=legacy_tls,
-                               legacy_version=options.tls_min_version if legacy_tls else None,
+                               spool_dir=str(self.collection.warc_dir), trust=trust,
                                cookies=SessionCookies() if options.cookies else None)
         self.writer = WarcFileWriter(self.collection.warc_dir, prefix=options.prefix,
                                      max_size=options.warc_size, digest=options.digest,

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from archiver.capture.cookies import SessionCookies
 from archiver.capture.digests import label, new_hasher
 from archiver.capture.tls import (
+    Trust,
     cipher_suite_names,
     may_be_old_server,
     protocol_fields,
@@ -246,8 +247,7 @@ class Fetcher:
     """Fetches URLs with persistent connections per host; thread-safe."""
 
     def __init__(self, *, user_agent: str, timeout: float, max_size: int | None, digest: str,
-                 spool_dir: str | None = None, tls: ssl.SSLContext | None = None,
-                 legacy_tls: ssl.SSLContext | None = None, legacy_version: str | None = None,
+                 spool_dir: str | None = None, trust: Trust | None = None,
                  cookies: SessionCookies | None = None):
         self.user_agent = user_agent
         self.timeout = timeout
@@ -256,9 +256,7 @@ class Fetcher:
         self.spool_dir = spool_dir
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._lock = threading.Lock()
-        self._tls_context = tls  # None: the system's trust (archiver.capture.tls), made when needed
-        self._legacy_tls = legacy_tls  # for servers that refuse the first (--tls-min-version 1.0/1.1)
-        self._legacy_version = legacy_version  # the --tls-min-version legacy_tls accepts, for reasons
+        self._trust = trust  # None: the system's (archiver.capture.tls.trust_for), made when needed
         self._cipher_names: dict[str, str] | None = None
         self.cookies = cookies  # None: no cookie is kept or sent
 
@@ -267,13 +265,13 @@ class Fetcher:
         """The TLS context, made on the first https connection: loading the system's CA
         certificates costs about 50 ms, which a crawl of plain-http pages need not pay."""
         with self._lock:
-            if self._tls_context is None:
-                self._tls_context = trust_for().context
+            if self._trust is None:
+                self._trust = trust_for()
             if self._cipher_names is None:
-                self._cipher_names = cipher_suite_names(self._tls_context)
-                if self._legacy_tls is not None:
-                    self._cipher_names.update(cipher_suite_names(self._legacy_tls))
-            return self._tls_context
+                self._cipher_names = cipher_suite_names(self._trust.context)
+                if self._trust.legacy is not None:
+                    self._cipher_names.update(cipher_suite_names(self._trust.legacy))
+            return self._trust.context
 
     def request_bytes(self, url: str, cookie: str | None = None) -> bytes:
         parts = urlsplit(url)
@@ -329,12 +327,12 @@ class Fetcher:
         every connection, not remembered: one refusal on the way (a glitch, a middlebox) must not
         give a modern server the legacy handshake for the rest of the run, and what made a server
         refuse (a version, the suites, SHA-1 signatures) cannot all be seen from here."""
-        where = f"{host}:{port}"
+        where, context = f"{host}:{port}", self._tls
         try:
-            tls_sock = self._tls.wrap_socket(sock, server_hostname=host)
+            tls_sock = context.wrap_socket(sock, server_hostname=host)
         except (ssl.SSLError, OSError) as exc:
             sock.close()
-            legacy = self._legacy_tls
+            legacy = self._trust.legacy if self._trust is not None else None
             if legacy is None or not may_be_old_server(exc):
                 reason, retryable = tls_failure_reason(exc, where)
                 raise FetchError(f"tls: {reason}", retryable=retryable) from None
@@ -343,7 +341,7 @@ class Fetcher:
                 tls_sock = legacy.wrap_socket(sock, server_hostname=host)
             except (ssl.SSLError, OSError) as exc:
                 sock.close()
-                reason, retryable = tls_failure_reason(exc, where, self._legacy_version)
+                reason, retryable = tls_failure_reason(exc, where, self._trust.legacy_version)
                 raise FetchError(f"tls: {reason}", retryable=retryable) from None
         return _Connection(tls_sock, how[3][0], protocol_fields(tls_sock, self._cipher_names or {}))
 

@@ -26,6 +26,7 @@ class Trust(NamedTuple):
     ca_sha256: str | None = None
     # --tls-min-version 1.0/1.1: for a server that refuses *context*'s handshake, and only then
     legacy: ssl.SSLContext | None = None
+    legacy_version: str | None = None  # that --tls-min-version, for the reasons of failures
 
 
 # --tls-min-version: the oldest protocol a run accepts. Python's client starts at TLS 1.2.
@@ -71,7 +72,7 @@ def trust_for(ca_certificate: str | None = None, check_certificate: bool = True,
     # no old server speaks TLS 1.3; one that speaks only 1.3 never gets security level 0 (one
     # whose usual handshake is refused on the way, by a middlebox or an attacker, could try)
     legacy.maximum_version = ssl.TLSVersion.TLSv1_2
-    return Trust(context, digest, legacy)
+    return Trust(context, digest, legacy, min_version)
 
 
 def _client_context(check_certificate: bool) -> ssl.SSLContext:
