@@ -25,3 +25,11 @@ def registered_domain(host: str | None) -> str | None:
     if host.replace(".", "").isdigit() or ":" in host:
         return None
     return public_suffix_list().privatesuffix(host)
+
+
+def site_of(host: str) -> str:
+    """The registered domain of *host*, or the host itself (lowercased) when it has none (an IP
+    address, a bare public suffix, a single label): the unit of a site for the crawler's domain
+    scope and its cookie jars."""
+    host = host.strip(".").lower()
+    return registered_domain(host) or host

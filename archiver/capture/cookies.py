@@ -146,10 +146,9 @@ def _jar_key(url: str) -> str:
 
 
 def _jar_key_of_host(host: str) -> str:
-    from archiver.domains import registered_domain
+    from archiver.domains import site_of
 
-    host = host.lower()
-    return registered_domain(host) or host
+    return site_of(host)
 
 
 class _DomainJar:

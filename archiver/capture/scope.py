@@ -12,12 +12,9 @@ SCOPES = ("page", "host", "domain", "prefix")
 
 
 def _registered_domain(host: str) -> str:
-    """The registered domain of *host* (host[:port]), or the host itself when it has none (an IP
-    address, a bare public suffix)."""
-    from archiver.domains import registered_domain
+    from archiver.domains import site_of
 
-    host = host.split(":")[0].strip("[]")
-    return registered_domain(host) or host
+    return site_of(host)
 
 
 def compile_patterns(patterns: Sequence[str], option: str) -> list[re.Pattern]:
