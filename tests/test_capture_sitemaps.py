@@ -196,3 +196,29 @@ def test_a_news_feed_is_taken_as_a_sitemap(tmp_path, invoke):
         assert site.hits["/news/one.html"] == site.hits["/news/two.html"] == 1
         assert site.hits["/"] == 0 and site.hits["/edit"] == 0  # the channel's link is no item
     assert result.exit_code == 0, result.output
+
+
+def test_a_sitemap_cut_at_max_size_fails_instead_of_giving_half_its_pages(tmp_path, invoke):
+    with serve() as (base, site):
+        listed = "".join(f"{base}/news/p{i}.html\n" for i in range(200)).encode()
+        site.extra["/sitemap.txt"] = lambda h: _send(h, 200, listed, "text/plain")
+        result = invoke("capture", "--sitemap", f"{base}/sitemap.txt", "--collection", tmp_path / "c",
+                        "--max-size", "1000", "--json", *FAST)
+        assert site.hits["/news/p0.html"] == 0
+    summary = json.loads(result.stdout)
+    assert summary["failed_seeds"] == [f"{base}/sitemap.txt"]
+    assert {"url": f"{base}/sitemap.txt", "reason": "sitemap cut short (length)"} in summary["failures"]
+
+
+def test_the_protocols_limits_and_no_entities():
+    """docs/capture.md: at most 50,000 URLs and 50 MB per sitemap; entities are not resolved."""
+    from archiver.capture.sitemaps import MAX_SITEMAP_BYTES, MAX_SITEMAP_URLS, sitemap_entries
+
+    many = "".join(f"https://a.example/{i}\n" for i in range(MAX_SITEMAP_URLS + 5)).encode()
+    assert len(sitemap_entries(many).pages) == MAX_SITEMAP_URLS
+    bomb = gzip.compress(b"https://a.example/x\n" + b" " * MAX_SITEMAP_BYTES, compresslevel=1)
+    assert len(bomb) < MAX_SITEMAP_BYTES // 100 and sitemap_entries(bomb) is None
+    xxe = (b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
+           b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&e;</loc></url>'
+           b"<url><loc>https://a.example/ok</loc></url></urlset>")
+    assert sitemap_entries(xxe).pages == ["https://a.example/ok"]
