@@ -105,3 +105,60 @@ def test_a_latin_1_user_agent_is_sent_as_its_bytes(tmp_path, invoke):
     [request] = [b for w in tmp_path.rglob("*.warc.gz") for k, h, b in records(w)
                  if k == "request" and h["WARC-Target-URI"].endswith("/news/one.html")]
     assert b"\r\nUser-Agent: Biblioth\xe8que/1.0 (+mailto:a@b.fr)\r\n" in request
+
+
+def test_a_malformed_link_costs_only_itself_not_its_page(tmp_path, invoke):
+    """`//[[cdn]]/x` (an unfilled template) has an IPv6 bracket never closed, which urllib cannot
+    split: the page was failed with "internal error: ValueError". Now the link is dropped, and the
+    page, its good links and a <base href> of the same kind are kept."""
+    from capture_support import _send
+
+    page = (b'<html><head><base href="//[[cdn]]/"></head><body><img src="//[[cdn]]/lead.png">'
+            b'<a href="//[bad/x">x</a><a href="/news/one.html">One</a></body></html>')
+    with serve() as (base, site):
+        site.extra["/templated.html"] = lambda h: _send(h, 200, page)
+        result = invoke("capture", base + "/templated.html", "--collection", tmp_path, "--delay", "0",
+                        "--depth", "1", "--json")
+        assert site.hits["/news/one.html"] == 1  # resolved against the page: its own <base> is no URL
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["failed_seeds"] == [] and summary["pages"] == 2
+    responses = [h["WARC-Target-URI"] for kind, h, _ in records(next((tmp_path / "warc").glob("*.warc.gz")))
+                 if kind == "response"]
+    assert base + "/templated.html" in responses
+
+
+@pytest.mark.parametrize(("location", "extra", "why"), [
+    ("ftp://files.example.org/x", (), "redirected to 'ftp://files.example.org/x', not an http(s) URL"),
+    ("http://[bad", (), "redirected to 'http://[bad', not an http(s) URL"),
+    ("/final.html", ("--exclude", "final"), "redirected to {base}/final.html, which --exclude matches"),
+])
+def test_a_seed_redirected_where_the_run_may_not_go_is_not_captured(tmp_path, invoke, location, extra, why):
+    """The redirect is kept in the WARC, but the page the seed stands for never arrives: the run
+    says so and exits 1 (it said "captured" and exited 0; a Location urllib cannot split made
+    the run fail as a damaged WARC)."""
+    from capture_support import _send
+
+    with serve() as (base, site):
+        site.extra["/away"] = lambda h: _send(h, 302, b"", headers={"Location": location})
+        result = invoke("capture", base + "/away", "--collection", tmp_path, "--delay", "0", *extra)
+        assert site.hits["/final.html"] == 0
+    assert result.exit_code == 1, result.output
+    assert f"{base}/away: {why.format(base=base)}" in result.output
+    assert f"archiver: error: 1 seed(s) not captured: {base}/away" in result.stderr
+    kinds = [(kind, h.get("WARC-Target-URI")) for kind, h, _ in records(next((tmp_path / "warc").glob("*.warc.gz")))]
+    assert ("response", base + "/away") in kinds
+
+
+def test_a_rerun_judges_a_stored_redirect_by_its_own_excludes(tmp_path, invoke):
+    """A seed captured through its redirect, rerun with an --exclude that now matches the target:
+    the target is not fetched (it was, before: a resumed redirect was queued unchecked) and the
+    seed is reported as a fresh run would report it."""
+    with serve() as (base, site):
+        first = invoke("capture", base + "/moved", "--collection", tmp_path, "--delay", "0", "--no-requisites")
+        assert first.exit_code == 0, first.output
+        second = invoke("capture", base + "/moved", "--collection", tmp_path, "--delay", "0", "--no-requisites",
+                        "--exclude", "moved2")
+        assert site.hits["/moved"] == 1 and site.hits["/moved2"] == 1
+    assert second.exit_code == 1, second.output
+    assert f"{base}/moved: redirected to {base}/moved2, which --exclude matches" in second.output

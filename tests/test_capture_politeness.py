@@ -158,6 +158,19 @@ def test_robots_5xx_means_complete_disallow(tmp_path):
     assert result.failed_seeds == [base + "/news/one.html"] and "500" in result.failures[0][1]
 
 
+def test_a_robots_txt_redirected_nowhere_is_as_if_absent(tmp_path):
+    """A robots.txt redirect whose Location is no URL (`http://[x`: urllib cannot split it) cannot
+    be followed: RFC 9309 section 2.3.1.2 lets the crawler take robots.txt as unavailable, so no
+    rules (it failed the seed with "internal error: ValueError")."""
+    site = Site()
+    site.extra["/robots.txt"] = lambda h: (h.send_response(302), h.send_header("Location", "http://[x"),
+                                           h.send_header("Content-Length", "0"), h.end_headers())
+    with serve(site) as (base, _):
+        result = capture([base + "/news/one.html"], tmp_path, CaptureOptions(delay=0, requisites=False))
+        assert site.hits["/robots.txt"] == 1 and site.hits["/news/one.html"] == 1
+    assert result.failed_seeds == [] and result.pages == 1
+
+
 def test_a_robots_txt_failing_for_a_moment_is_retried(tmp_path):
     """A 503 (or a refused connection) for robots.txt is retried like any fetch before the host
     is given up as disallowed (RFC 9309 section 2.3.1.4); only the answer used is recorded."""

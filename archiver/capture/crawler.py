@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from archiver import SOFTWARE
 from archiver.capture.capturelog import (
@@ -39,7 +39,7 @@ from archiver.capture.scope import Scope
 from archiver.capture.seeds import check_seeds
 from archiver.capture.sitemaps import MAX_SITEMAP_BYTES, sitemap_entries
 from archiver.capture.tls import DEFAULT_TLS_MIN_VERSION, trust_for
-from archiver.capture.urls import join, normalize
+from archiver.capture.urls import resolve
 from archiver.capture.warcwriter import (
     STORED,
     OnWritten,
@@ -399,9 +399,10 @@ class Crawl:
         # a sitemap is fetched on every run: what it lists changes (a news sitemap, every hour)
         if earlier is not None and not self.options.recapture and not item.hops.startswith(SITEMAP):
             try:
-                target, links = self._read_back(item, earlier)
+                location, links = self._read_back(item, earlier)
             except Exception:  # noqa: BLE001 - the stored record cannot be read back: fetch it again
-                target, links = item.url, None
+                location, links = item.url, None
+            target = resolve(item.url, location) if location else None
             # target == item.url: an earlier run stopped at a redirect to the URL itself (a cookie
             # wall whose page then failed, or a run killed meanwhile): the page is not captured yet.
             if target != item.url:
@@ -409,7 +410,7 @@ class Crawl:
                     self.result.skipped += 1
                 self._log(item, "skipped", status=earlier.status,
                           error=f"already captured in {earlier.warc_filename}")
-                self._resume(item, earlier, target, links)
+                self._resume(item, earlier, location, links)
                 return
         response = self._fetch_with_retries(item)
         if response is None:
@@ -476,7 +477,9 @@ class Crawl:
                     # (sections 2.3.1.3 and 2.3.1.2): its body does not matter.
                     raise FetchError(response.cut_short)
                 if redirect:
-                    url = normalize(urljoin(url, response.header("location"))) or url
+                    url = resolve(url, response.header("location"))
+                    if url is None:  # a redirect nowhere is as if robots.txt were not there: RFC 9309
+                        return 404, b""  # section 2.3.1.2 lets an unfollowable redirect be "unavailable"
                     continue
                 body = response.decoded_body(PARSE_LIMIT, truncate=True, whole=True)
                 if body is None and 200 <= response.status < 300:
@@ -550,21 +553,23 @@ class Crawl:
             return
         location = response.header("location")
         if 300 <= response.status < 400 and location and item.hops.count("R") < MAX_REDIRECTS:
-            target = normalize(urljoin(item.url, location))
-            if target and not self.scope.excluded(target):
-                # A redirect is part of fetching this URL: same depth, any host (Heritrix does the same).
-                chain = (*item.chain, item.url)
-                # A redirect back into its own chain that set a cookie is a cookie check (a consent
-                # or bot wall): with the cookie, the page answers; without a new cookie, it loops.
-                # "New" is judged by what a request would send now against what this one sent.
-                again = target in chain and self._cookies_changed(target, response.cookie)
-                hop = Item(target, item.depth, item.hops + "R", item.url, item.seed, chain=chain)
-                if not self._enqueue(hop, again=again):
-                    if target in chain:  # back to where it started, and nothing changed: a loop
-                        self._seed_result(item, f"redirect loop: back to {target}")
-                    else:
-                        self._seed_result(item, None)  # the target is already being captured
+            target, nowhere = self._redirect_target(item.url, location)
+            if target is None:  # the page the URL stands for is not coming: not captured, and why
+                self._seed_result(item, nowhere)
                 return
+            # A redirect is part of fetching this URL: same depth, any host (Heritrix does the same).
+            chain = (*item.chain, item.url)
+            # A redirect back into its own chain that set a cookie is a cookie check (a consent
+            # or bot wall): with the cookie, the page answers; without a new cookie, it loops.
+            # "New" is judged by what a request would send now against what this one sent.
+            again = target in chain and self._cookies_changed(target, response.cookie)
+            hop = Item(target, item.depth, item.hops + "R", item.url, item.seed, chain=chain)
+            if not self._enqueue(hop, again=again):
+                if target in chain:  # back to where it started, and nothing changed: a loop
+                    self._seed_result(item, f"redirect loop: back to {target}")
+                else:
+                    self._seed_result(item, None)  # the target is already being captured
+            return
         problem = response.cut_short or (None if response.status < 400 else f"HTTP {response.status}")
         problem = problem or unreadable  # a sitemap fetched whole that lists nothing we can read
         if 300 <= response.status < 400 and location and item.hops.count("R") >= MAX_REDIRECTS:
@@ -573,6 +578,16 @@ class Crawl:
         self._seed_result(item, problem)
         if links is not None:
             self._follow(item, links)
+
+    def _redirect_target(self, url: str, location: str) -> tuple[str | None, str | None]:
+        """(where a redirect from *url* leads, None) or (None, why it leads nowhere this run may go):
+        a Location that is not an http(s) URL, or one an --exclude matches."""
+        target = resolve(url, location)
+        if target is None:
+            return None, f"redirected to {location.strip()!r}, not an http(s) URL"
+        if self.scope.excluded(target):
+            return None, f"redirected to {target}, which --exclude matches"
+        return target, None
 
     def _cookies_changed(self, url: str, sent: str | None) -> bool:
         """Would a request for *url* now carry other cookies than the *sent* Cookie header?"""
@@ -646,7 +661,7 @@ class Crawl:
         for raws, context in ((entries.pages, "sitemap/loc"), ([] if nested else entries.sitemaps,
                                                                "sitemapindex/loc")):
             for raw in raws:
-                url = normalize(join(item.url, raw))
+                url = resolve(item.url, raw)
                 if url and urlsplit(url).netloc == host and not self.scope.excluded(url):
                     links.outlinks.setdefault(url, context)
         return links, None
@@ -661,7 +676,7 @@ class Crawl:
         return Links()
 
     def _read_back(self, item: Item, earlier: Done) -> tuple[str | None, Links | None]:
-        """(where a redirect pointed, the links of a page) that an earlier run stored for *item*,
+        """(a redirect's Location, the links of a page) that an earlier run stored for *item*,
         read back from its WARC record; StoredRecordMismatch (or warcio's error) when the log
         line points at no record of that URL."""
         status = earlier.status or 0
@@ -670,8 +685,7 @@ class Crawl:
         if 300 <= status < 400:
             headers, _ = _read_stored(self.collection.warc_dir / earlier.warc_filename,
                                       earlier.warc_offset, item.url, 0)
-            location = headers.get_header("Location") if headers else None
-            return (normalize(urljoin(item.url, location)) if location else None), None
+            return (headers.get_header("Location") if headers else None), None
         kind = earlier.content_type
         if kind not in HTML_TYPES and kind != "text/css":
             return None, None
@@ -684,11 +698,15 @@ class Crawl:
                                url, self.options.max_parse_bytes)
         return None, self._parse(kind, body, item.url)
 
-    def _resume(self, item: Item, earlier: Done, redirect: str | None, links: Links | None) -> None:
+    def _resume(self, item: Item, earlier: Done, location: str | None, links: Links | None) -> None:
         """Go on from a URL an earlier run captured, as if fetched: follow its redirect or links."""
         status = earlier.status or 0
         self._seed_result(item, None if status < 400 else f"HTTP {status}")
-        if redirect:
+        if location:
+            redirect, nowhere = self._redirect_target(item.url, location)
+            if nowhere:  # as when fetched (an --exclude added since is judged now)
+                self._seed_result(item, nowhere)
+                return
             self._enqueue(Item(redirect, item.depth, item.hops + "R", item.url, item.seed,
                                chain=(*item.chain, item.url)))
         if links is not None:

@@ -16,7 +16,7 @@ from itertools import repeat
 
 from lxml import etree
 
-from archiver.capture.urls import ORIGIN, join, normalize
+from archiver.capture.urls import ORIGIN, join, resolve
 
 CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
 CSS_URL = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
@@ -88,14 +88,14 @@ def _resolve(known: dict, origin: str, base: str, raw: str) -> str | None:
         known[raw] = None
         return None
     if link.startswith(("http://", "https://")) or (link[0] == "/" and link[1:2] != "/"):
-        url = known[raw] = normalize(join(base, link))
+        url = known[raw] = resolve(base, link)
         return url
     known[raw] = _RELATIVE
     key = (base, link)
     url = _RESOLVED.get(key, _MISSING)
     if url is _MISSING:
         _cached += 1
-        url = _RESOLVED[key] = normalize(join(base, link))
+        url = _RESOLVED[key] = resolve(base, link)
     return url
 
 
@@ -155,8 +155,8 @@ def html_links(html: bytes, base: str) -> Links:
     if doc is None:
         return links
     for href in _BASE_HREF(doc):  # HTML: the first <base href> sets the base URL of the document
-        if href.strip():
-            base = join(base, href.strip())
+        if href.strip():  # a base that is not a URL leaves the document's own (HTML, "frozen base URL")
+            base = join(base, href.strip()) or base
     links.add_all("L", base, _A_HREFS(doc), "a/@href")
     links.add_all("L", base, _AREA_HREFS(doc), "area/@href")
     links.add_all("E", base, _IMG_SRCS(doc), "img/@src")

@@ -52,12 +52,24 @@ def host_of(url: str) -> str:
     return urlsplit(url).netloc
 
 
-def join(base: str, ref: str) -> str:
-    """urljoin with fast paths for the two common shapes of link: absolute, and root-relative."""
+def join(base: str, ref: str) -> str | None:
+    """urljoin with fast paths for the two common shapes of link: absolute, and root-relative;
+    None when urllib cannot split the result (`//[host` has an IPv6 bracket never closed, as in
+    an unfilled template link `//[[cdn]]/x`): one such link must not cost the page."""
     if ref.startswith(("http://", "https://")):
         return ref
     if ref.startswith("/") and not ref.startswith("//"):
         origin = ORIGIN.match(base)
         if origin:
             return origin.group(0) + ref
-    return urljoin(base, ref)
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return None
+
+
+def resolve(base: str, ref: str) -> str | None:
+    """The normal URL that *ref*, found in or sent by *base* (a link, a Location), points to;
+    None when it is not an http(s) URL."""
+    joined = join(base, ref)
+    return normalize(joined) if joined is not None else None

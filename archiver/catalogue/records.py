@@ -36,6 +36,15 @@ _LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 
 
+def _redirect_target(url: str, location: str) -> str:
+    """*location* resolved against *url*; as the server sent it when urllib cannot split it
+    (`//[x`: an IPv6 bracket never closed)."""
+    try:
+        return urljoin(url, location)
+    except ValueError:
+        return location
+
+
 def parse_warc_date(value: str | None) -> datetime | None:
     """WARC-Date (W3C-ISO8601, any precision) -> aware UTC datetime."""
     if not value:
@@ -136,7 +145,7 @@ def _record_row(record, collection: str, warc_filename: str) -> tuple[dict[str, 
             row["fetch_status"] = None
         location = http.get_header("Location")
         if location:
-            row["fetch_redirect"] = urljoin(url, location.strip())
+            row["fetch_redirect"] = _redirect_target(url, location.strip())
         row["content_mime_type"], row["content_charset"] = _content_type(http.get_header("Content-Type"))
         row["content_languages"] = http.get_header("Content-Language")
     elif warc_type in ("resource", "metadata", "warcinfo"):
