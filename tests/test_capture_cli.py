@@ -146,7 +146,8 @@ def test_a_seed_redirected_where_the_run_may_not_go_is_not_captured(tmp_path, in
     assert result.exit_code == 1, result.output
     assert f"{base}/away: {why.format(base=base)}" in result.output
     assert f"archiver: error: 1 seed(s) not captured: {base}/away" in result.stderr
-    kinds = [(kind, h.get("WARC-Target-URI")) for kind, h, _ in records(next((tmp_path / "warc").glob("*.warc.gz")))]
+    warc = next((tmp_path / "warc").glob("*.warc.gz"))
+    kinds = [(kind, h.get("WARC-Target-URI")) for kind, h, _ in records(warc)]
     assert ("response", base + "/away") in kinds
 
 
@@ -155,10 +156,41 @@ def test_a_rerun_judges_a_stored_redirect_by_its_own_excludes(tmp_path, invoke):
     the target is not fetched (it was, before: a resumed redirect was queued unchecked) and the
     seed is reported as a fresh run would report it."""
     with serve() as (base, site):
-        first = invoke("capture", base + "/moved", "--collection", tmp_path, "--delay", "0", "--no-requisites")
+        args = ("capture", base + "/moved", "--collection", tmp_path, "--delay", "0", "--no-requisites")
+        first = invoke(*args)
         assert first.exit_code == 0, first.output
-        second = invoke("capture", base + "/moved", "--collection", tmp_path, "--delay", "0", "--no-requisites",
-                        "--exclude", "moved2")
+        second = invoke(*args, "--exclude", "moved2")
         assert site.hits["/moved"] == 1 and site.hits["/moved2"] == 1
     assert second.exit_code == 1, second.output
     assert f"{base}/moved: redirected to {base}/moved2, which --exclude matches" in second.output
+
+
+def test_recapture_seeds_fetches_todays_front_page_and_only_the_new_articles(tmp_path, invoke):
+    """A daily run of the same command: without --recapture-seeds the front page is skipped as
+    captured, its stored (yesterday's) links are followed, and today's new article is never seen;
+    with it, the front page and its redirect are fetched again, the new article is captured, and
+    yesterday's articles and requisites are not fetched again."""
+    from capture_support import _send
+
+    front = {"links": '<a href="/news/one.html">One</a>'}
+    with serve() as (base, site):
+        site.extra["/front.html"] = lambda h: _send(h, 200, (
+            '<html><head><link rel="stylesheet" href="/style.css"></head><body>'
+            f'{front["links"]}</body></html>').encode())
+        site.extra["/today"] = lambda h: _send(h, 302, b"", headers={"Location": "/front.html"})
+        args = ("capture", base + "/today", "--collection", tmp_path, "--delay", "0", "--depth", "1",
+                "--json")
+        first = invoke(*args)
+        assert first.exit_code == 0, first.output
+        front["links"] += '<a href="/news/two.html">Two</a>'  # the next morning's front page
+        plain = invoke(*args)
+        assert site.hits["/front.html"] == 1 and site.hits["/news/two.html"] == 0
+        again = invoke(*args, "--recapture-seeds")
+        assert again.exit_code == 0, again.output
+        assert site.hits["/today"] == site.hits["/front.html"] == 2
+        assert site.hits["/news/two.html"] == 1
+        assert site.hits["/news/one.html"] == site.hits["/style.css"] == site.hits["/img/red.png"] == 1
+    assert json.loads(plain.stdout)["pages"] == 0
+    summary = json.loads(again.stdout)
+    assert (summary["pages"], summary["redirects"]) == (2, 1)  # the front page and article two
+    assert summary["skipped"] >= 2  # article one and the stylesheet, captured the day before

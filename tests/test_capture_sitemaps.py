@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
 from capture_support import _send, assert_warcio_accepts, records, serve
 
 FAST = ("--delay", "0", "--timeout", "5")
@@ -66,7 +67,9 @@ def test_a_sitemap_index_and_its_gzipped_sitemap_give_the_seeds(tmp_path, invoke
     assert_warcio_accepts(sorted(coll.rglob("*.warc.gz")))
 
 
-def test_the_next_run_fetches_the_sitemaps_again_and_only_what_is_new(tmp_path, invoke):
+@pytest.mark.parametrize("extra", [(), ("--recapture-seeds",)])
+def test_the_next_run_fetches_the_sitemaps_again_and_only_what_is_new(tmp_path, invoke, extra):
+    """--recapture-seeds fetches again the seeds given, not the pages a sitemap lists."""
     coll = tmp_path / "coll"
     with serve() as (base, site):
         _sitemaps(site, base)
@@ -76,7 +79,7 @@ def test_the_next_run_fetches_the_sitemaps_again_and_only_what_is_new(tmp_path, 
         site.extra["/sitemap-news.xml.gz"] = lambda h: _send(h, 200, newer, "application/gzip")
         site.extra["/news/three.html"] = lambda h: _send(h, 200, b"<html><body>Three</body></html>")
         again = invoke("capture", "--sitemap", f"{base}/sitemap-index.xml", "--collection", coll,
-                       "--json", *FAST)
+                       "--json", *FAST, *extra)
         assert site.hits["/sitemap-index.xml"] == site.hits["/sitemap-news.xml.gz"] == 2
         assert site.hits["/news/one.html"] == 1 and site.hits["/news/three.html"] == 1
     summary = json.loads(again.stdout)

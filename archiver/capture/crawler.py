@@ -217,6 +217,7 @@ class Crawl:
         self._cpu_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
         # the URLs whose outcome the run reports (exit 1 if one was not captured), in order
         self._seed_urls: dict[str, None] = dict.fromkeys(self.seeds + self.sitemaps)
+        self._given_seeds = frozenset(self.seeds)  # --recapture-seeds: not the pages sitemaps list
         self._started = time.monotonic()
 
     # ---------------------------------------------------------------- warcinfo
@@ -397,7 +398,7 @@ class Crawl:
                 return
         earlier = self.state.done.get(item.url)
         # a sitemap is fetched on every run: what it lists changes (a news sitemap, every hour)
-        if earlier is not None and not self.options.recapture and not item.hops.startswith(SITEMAP):
+        if earlier is not None and not self._fetch_again(item):
             try:
                 location, links = self._read_back(item, earlier)
             except Exception:  # noqa: BLE001 - the stored record cannot be read back: fetch it again
@@ -674,6 +675,16 @@ class Crawl:
         if kind == "text/css":
             return css_links(body, url)
         return Links()
+
+    def _fetch_again(self, item: Item) -> bool:
+        """Is *item*, which an earlier run captured, fetched again all the same? With --recapture,
+        everything; a sitemap, always (what it lists changes); with --recapture-seeds, the pages
+        the run's own seeds stand for (the seed and its redirect hops: today's front page),
+        while what they link to that is already captured is still skipped."""
+        if self.options.recapture or item.hops.startswith(SITEMAP):
+            return True
+        return (self.options.recapture_seeds and item.seed in self._given_seeds
+                and item.hops.count("R") == len(item.hops))
 
     def _read_back(self, item: Item, earlier: Done) -> tuple[str | None, Links | None]:
         """(a redirect's Location, the links of a page) that an earlier run stored for *item*,

@@ -32,6 +32,7 @@ class CaptureOptions:
     warc_size: int = 1_000_000_000  # roll over to a new WARC file at this size
     digest: str = "sha256"  # sha256 | sha1
     recapture: bool = False  # fetch again URLs already captured in this collection
+    recapture_seeds: bool = False  # fetch the seeds (and their redirects) again, even if captured
     prefix: str = "archiver"  # WARC file name prefix
     max_parse_bytes: int = 20_000_000  # larger HTML/CSS is stored but not scanned for links
     ca_certificate: str | None = None  # PEM file of CA certificates trusted besides the system's

@@ -57,17 +57,20 @@ from archiver.errors import EXIT_INVALID
 @click.option("--tls-min-version", type=click.Choice(["1.0", "1.1", "1.2", "1.3"]), default="1.2",
               show_default=True, help="Oldest TLS version accepted (1.0 or 1.1 for old https servers).")
 @click.option("--recapture", is_flag=True, help="Fetch again URLs already captured in this collection.")
+@click.option("--recapture-seeds", is_flag=True,
+              help="Fetch the seeds again even if captured before (today's front page); what they "
+                   "link to that is already captured is still skipped.")
 @click.option("--quiet", is_flag=True, help="No progress line and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclude, no_requisites,
             ignore_robots, user_agent, delay, workers, per_host, timeout, retries, max_size, warc_size,
             digest, prefix, ca_certificate, no_cookies, no_check_certificate, tls_min_version, recapture,
-            quiet, as_json):
+            recapture_seeds, quiet, as_json):
     """Capture pages (and their images, stylesheets and scripts) into WARC files in a collection.
 
     Seeds come from URL arguments, --seeds FILE and the pages --sitemap lists. Rerunning the
     same command resumes: URLs already captured in the collection are not fetched again unless
-    --recapture (a sitemap is fetched on every run).
+    --recapture (a sitemap is fetched on every run; the seeds too with --recapture-seeds).
     Exits 1 if any seed could not be captured (after capturing all the others).
 
     \b
@@ -91,7 +94,7 @@ def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclu
         requisites=not no_requisites, ignore_robots=ignore_robots,
         user_agent=user_agent or DEFAULT_USER_AGENT, delay=delay, workers=workers, per_host=per_host,
         timeout=timeout, retries=retries, max_size=max_size, warc_size=warc_size, digest=digest,
-        recapture=recapture, prefix=prefix, ca_certificate=ca_certificate,
+        recapture=recapture, recapture_seeds=recapture_seeds, prefix=prefix, ca_certificate=ca_certificate,
         check_certificate=not no_check_certificate, cookies=not no_cookies,
         tls_min_version=tls_min_version, sitemaps=tuple(sitemaps))
     from archiver.runcatalogue import RunCatalogue
