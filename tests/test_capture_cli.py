@@ -194,3 +194,24 @@ def test_recapture_seeds_fetches_todays_front_page_and_only_the_new_articles(tmp
     summary = json.loads(again.stdout)
     assert (summary["pages"], summary["redirects"]) == (2, 1)  # the front page and article two
     assert summary["skipped"] >= 2  # article one and the stylesheet, captured the day before
+
+
+def test_max_pages_bounds_a_crawl_and_a_rerun_goes_no_further_until_raised(tmp_path, invoke):
+    """A list of 60 articles, --max-pages 10: the seed and its first 9 links are captured, each
+    with its image (requisites are not pages), and the other 51 are reported, not followed (exit
+    0: a limit asked for). The same command again covers the same 10 pages (skipped); raised to
+    20, the next 10 are fetched."""
+    with serve() as (base, site):
+        args = ("capture", base + "/list.html", "--collection", tmp_path, "--delay", "0", "--depth", "1")
+        first = invoke(*args, "--max-pages", "10", "--json")
+        assert sum(n for path, n in site.hits.items() if path.startswith("/p/")) == 9
+        assert site.hits["/p/0.html"] == site.hits["/p/8.html"] == site.hits["/img/p8.html.png"] == 1
+        again = invoke(*args, "--max-pages", "10", "--json")
+        more = invoke(*args, "--max-pages", "20")
+        assert site.hits["/p/18.html"] == 1 and site.hits["/p/19.html"] == 0
+    assert first.exit_code == again.exit_code == more.exit_code == 0, more.output
+    summary = json.loads(first.stdout)
+    # requisites: 9 images, the stylesheet, the one it imports and its 2 images
+    assert (summary["pages"], summary["requisites"], summary["not_followed"]) == (10, 13, 51)
+    assert json.loads(again.stdout)["pages"] == 0
+    assert "--max-pages reached: 41 more page(s) found, not followed" in more.output

@@ -225,3 +225,20 @@ def test_the_protocols_limits_and_no_entities():
            b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&e;</loc></url>'
            b"<url><loc>https://a.example/ok</loc></url></urlset>")
     assert sitemap_entries(xxe).pages == ["https://a.example/ok"]
+
+
+def test_max_pages_bounds_the_pages_a_sitemap_lists_without_failing_the_rest(tmp_path, invoke):
+    """--max-pages 2 with a seed given and a sitemap of three pages (one a 404): the seed and the
+    first listed page are captured; the other two are not seeds of this run (not reported as
+    failed: the 404 is never fetched), so the run exits 0."""
+    with serve() as (base, site):
+        site.extra["/sitemap.xml"] = lambda h: _send(h, 200, NEWS.replace(b"BASE", base.encode()),
+                                                     "application/xml")
+        result = invoke("capture", f"{base}/final.html", "--sitemap", f"{base}/sitemap.xml", "--collection",
+                        tmp_path, "--max-pages", "2", "--no-requisites", "--json", *FAST)
+        assert site.hits["/news/one.html"] == 1
+        assert site.hits["/news/two.html"] == site.hits["/news/gone.html"] == 0
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    # pages: the seed, one.html and the sitemap itself
+    assert (summary["pages"], summary["not_followed"], summary["failed_seeds"]) == (3, 2, [])

@@ -218,6 +218,8 @@ class Crawl:
         # the URLs whose outcome the run reports (exit 1 if one was not captured), in order
         self._seed_urls: dict[str, None] = dict.fromkeys(self.seeds + self.sitemaps)
         self._given_seeds = frozenset(self.seeds)  # --recapture-seeds: not the pages sitemaps list
+        self._pages_taken = len(self.seeds)  # pages queued, against --max-pages (the seeds given count)
+        self._not_followed: set[str] = set()  # pages found past --max-pages, not queued
         self._started = time.monotonic()
 
     # ---------------------------------------------------------------- warcinfo
@@ -322,6 +324,7 @@ class Crawl:
             raise self._fatal
         outcome = {url: self._seen.get(url, NOT_REACHED) for url in self._seed_urls}
         self.result.failed_seeds = [url for url, why in outcome.items() if why]
+        self.result.not_followed = len(self._not_followed - self._seen.keys())
         reported = {url for url, _ in self.result.failures}  # a set: a sitemap may list 50,000 seeds
         for seed in self.result.failed_seeds:
             if seed not in reported:
@@ -735,15 +738,37 @@ class Crawl:
                     self._enqueue(Item(url, item.depth, item.hops + "E", item.url, item.seed))
         if item.is_requisite or item.depth >= self.options.depth:
             return
+        limited = self.options.max_pages is not None
         for url in links.outlinks:
-            if self.scope.in_scope(url):
-                self._enqueue(Item(url, item.depth + 1, item.hops + "L", item.url, item.seed))
+            if not self.scope.in_scope(url):
+                continue
+            page = Item(url, item.depth + 1, item.hops + "L", item.url, item.seed)
+            if limited:
+                with self._cond:  # counted and queued at once
+                    if self._take_page(url):
+                        self._enqueue(page)
+            else:
+                self._enqueue(page)
+
+    def _take_page(self, url: str) -> bool:
+        """May the page *url* be queued under --max-pages? Counts it if so; one already queued
+        is not counted again (and _enqueue turns it away). Called holding self._cond."""
+        if url in self._seen:
+            return True
+        if self._pages_taken >= self.options.max_pages:
+            self._not_followed.add(url)
+            return False
+        self._pages_taken += 1
+        return True
 
     def _add_seed(self, item: Item) -> None:
         """A page (or sitemap) a sitemap lists: a seed of its own, whose outcome the run reports.
         One the run already queued another way (a link from a seed) is captured there, once; its
         outcome is the same URL's (see _seed_result)."""
         with self._cond:  # an RLock: _enqueue takes it again, so no other path queues it between
+            if item.url not in self._seen and not item.hops and self.options.max_pages is not None \
+                    and not self._take_page(item.url):
+                return  # past --max-pages: not a seed of this run (a given seed is always one)
             self._seed_urls.setdefault(item.url)
             if item.url in self._seen:
                 return

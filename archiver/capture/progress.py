@@ -62,6 +62,8 @@ def summary(result: CaptureResult) -> str:
     lines += [f"  {p}" for p in result.warc_files]
     if result.repaired:
         lines.append(f"repaired {len(result.repaired)} WARC file(s) left open by an interrupted run")
+    if result.not_followed:
+        lines.append(f"--max-pages reached: {result.not_followed} more page(s) found, not followed")
     if result.failures:
         lines.append(f"{len(result.failures)} failed:")
         lines += [f"  {url}: {reason}" for url, reason in result.failures]

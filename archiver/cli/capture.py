@@ -28,6 +28,9 @@ from archiver.errors import EXIT_INVALID
               help="Only follow links matching this regular expression (repeatable).")
 @click.option("--exclude", multiple=True, metavar="RE",
               help="Never fetch URLs matching this regular expression (repeatable).")
+@click.option("--max-pages", type=click.IntRange(min=1), metavar="N",
+              help="Queue at most N pages in a run, seeds included (links past it are not followed; "
+                   "requisites of queued pages still are).")
 @click.option("--no-requisites", is_flag=True, help="Do not fetch images, stylesheets and scripts of pages.")
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt.")
 @click.option("--user-agent", metavar="UA", help="User-Agent header; include a contact address.")
@@ -62,7 +65,7 @@ from archiver.errors import EXIT_INVALID
                    "link to that is already captured is still skipped.")
 @click.option("--quiet", is_flag=True, help="No progress line and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclude, no_requisites,
+def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclude, max_pages, no_requisites,
             ignore_robots, user_agent, delay, workers, per_host, timeout, retries, max_size, warc_size,
             digest, prefix, ca_certificate, no_cookies, no_check_certificate, tls_min_version, recapture,
             recapture_seeds, quiet, as_json):
@@ -90,7 +93,7 @@ def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclu
     if not seeds and not sitemaps:
         raise ArchiverError("no seeds: give URLs, --seeds FILE or --sitemap URL")
     options = CaptureOptions(
-        depth=depth, scope=scope, include=tuple(include), exclude=tuple(exclude),
+        depth=depth, scope=scope, include=tuple(include), exclude=tuple(exclude), max_pages=max_pages,
         requisites=not no_requisites, ignore_robots=ignore_robots,
         user_agent=user_agent or DEFAULT_USER_AGENT, delay=delay, workers=workers, per_host=per_host,
         timeout=timeout, retries=retries, max_size=max_size, warc_size=warc_size, digest=digest,
