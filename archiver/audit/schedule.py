@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -17,43 +16,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from archiver.errors import ArchiverError
+from archiver.units import parse_duration, parse_size  # noqa: F401 - part of this module's API
 
 T = TypeVar("T")
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
-_SIZE_UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4,
-               "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in '90', '90s', '30m', '2h', '1h30m' or '1d'."""
-    s = text.strip().lower()
-    try:
-        value = float(s)
-    except ValueError:
-        parts = _DURATION.findall(s)
-        if not parts or "".join(n + u for n, u in parts) != s:
-            raise ArchiverError(f"bad duration {text!r}: use e.g. 90s, 30m, 2h or 1h30m") from None
-        value = sum(float(n) * _UNITS[u] for n, u in parts)
-    if value <= 0:
-        raise ArchiverError(f"bad duration {text!r}: must be more than zero")
-    return value
-
-
-def parse_size(text: str) -> int:
-    """Bytes in '5000000', '500M', '2G', '1GiB' (k/M/G/T are powers of 1000, KiB/MiB/GiB/TiB of 1024)."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*?)b?\s*", text.strip().lower())
-    unit = m.group(2) if m else None
-    if m and unit in ("ki", "mi", "gi", "ti"):
-        unit += "b"
-    if not m or unit not in _SIZE_UNITS:
-        raise ArchiverError(f"bad size {text!r}: use e.g. 500M, 2G or 1GiB")
-    value = int(float(m.group(1)) * _SIZE_UNITS[unit])
-    if value <= 0:
-        raise ArchiverError(f"bad size {text!r}: must be more than zero")
-    return value
-
 
 def rotation_order(bags: Sequence[Path], last_audit: dict[str, datetime]) -> list[Path]:
     """Bags never audited first (in the order given), then the least recently audited first."""

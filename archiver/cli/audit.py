@@ -96,7 +96,8 @@ def audit(paths: tuple[Path, ...], log: Path | None, algorithm: str | None, work
     """
     from archiver.audit import audit_paths
     from archiver.audit.progress import TerminalProgress
-    from archiver.audit.schedule import parse_duration, parse_sample, parse_size
+    from archiver.audit.schedule import parse_sample
+    from archiver.units import parse_duration, parse_size
 
     seconds = parse_duration(budget) if budget is not None else None
     nbytes = parse_size(max_bytes) if max_bytes is not None else None
