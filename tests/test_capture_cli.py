@@ -215,3 +215,64 @@ def test_max_pages_bounds_a_crawl_and_a_rerun_goes_no_further_until_raised(tmp_p
     assert (summary["pages"], summary["requisites"], summary["not_followed"]) == (10, 13, 51)
     assert json.loads(again.stdout)["pages"] == 0
     assert "--max-pages reached: 41 more page(s) found, not followed" in more.output
+
+
+def test_max_time_stops_starting_fetches_and_the_same_command_goes_on(tmp_path, invoke):
+    """60 articles at 0.05 s each on one connection, --max-time 1: the run stops handing out
+    URLs when the time is up, closes its WARC whole and says how many were left (exit 0: the seed
+    was captured); the same command without the limit fetches only those left."""
+    from capture_support import Site, assert_warcio_accepts
+
+    site = Site()
+    site.page_delay = 0.05
+    with serve(site) as (base, _):
+        args = ("capture", base + "/list.html", "--collection", tmp_path, "--delay", "0", "--depth", "1",
+                "--no-requisites", "--json")
+        first = invoke(*args, "--max-time", "1")
+        fetched = sum(n for path, n in site.hits.items() if path.startswith("/p/"))
+        rest = invoke(*args)
+        assert all(n == 1 for path, n in site.hits.items() if path.startswith("/p/"))
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert 0 < fetched < 60 and summary["not_fetched"] == 60 - fetched
+    assert json.loads(rest.stdout)["pages"] == 60 - fetched
+    assert not list(tmp_path.rglob("*.open"))
+    assert_warcio_accepts(sorted((tmp_path / "warc").glob("*.warc.gz")))
+
+
+def test_max_time_that_runs_out_before_a_seed_fails_the_seed(tmp_path, invoke):
+    """Seeds not reached when --max-time ran out are seeds not captured (exit 1), and say why."""
+    from capture_support import Site
+
+    site = Site()
+    site.page_delay = 0.4
+    with serve(site) as (base, _):
+        result = invoke("capture", base + "/p/1.html", base + "/p/2.html", base + "/p/3.html", "--collection",
+                        tmp_path, "--delay", "0", "--no-requisites", "--max-time", "0.2")
+        assert site.hits["/p/3.html"] == 0
+    assert result.exit_code == 1
+    assert f"{base}/p/3.html: not reached before --max-time ran out (0.2 s)" in result.output
+    assert "--max-time ran out: 2 queued URL(s) not fetched" in result.output
+
+
+def test_a_max_time_that_is_no_duration_is_one_error_line(tmp_path, invoke):
+    result = invoke("capture", "http://127.0.0.1:9/", "--collection", tmp_path / "c", "--max-time", "soon")
+    assert result.exit_code == 2 and not (tmp_path / "c").exists()
+    assert "archiver: error: bad duration 'soon': use e.g. 90s, 30m, 2h or 1h30m" in result.output
+
+
+def test_a_pages_requisites_go_before_further_pages(tmp_path, invoke):
+    """A run stopped early (here by --max-time) leaves its pages whole: each host's requisites are
+    fetched before its next page, so every captured article but the last one started has its
+    image (breadth-first, the 60 links went first and no article had its image)."""
+    from capture_support import Site
+
+    site = Site()
+    site.page_delay = 0.05
+    with serve(site) as (base, _):
+        result = invoke("capture", base + "/list.html", "--collection", tmp_path, "--delay", "0",
+                        "--depth", "1", "--max-time", "1", "--json")
+        pages = [path for path in site.hits if path.startswith("/p/")]
+        without_image = [path for path in pages if site.hits[f"/img/p{path[3:]}.png"] == 0]
+    assert result.exit_code == 0, result.output
+    assert len(pages) >= 3 and len(without_image) <= 1, (pages, without_image)

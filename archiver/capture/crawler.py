@@ -102,10 +102,15 @@ class Progress:
 
 
 class _HostState:
-    __slots__ = ("queue", "in_flight", "next_time")
+    """One host's frontier. Its requisites go before its pages: a page already captured is made
+    whole (displayable on replay) before new pages start, so a run stopped at any moment
+    (--max-time, Ctrl-C, kill) leaves as few pages as it can without their images and styles."""
+
+    __slots__ = ("queue", "requisites", "in_flight", "next_time")
 
     def __init__(self) -> None:
         self.queue: deque[Item] = deque()
+        self.requisites: deque[Item] = deque()
         self.in_flight = 0
         self.next_time = 0.0
 
@@ -208,6 +213,7 @@ class Crawl:
         self._active = 0
         self._queued = 0
         self._stop = False
+        self._time_up = False  # --max-time ran out: no more URLs handed out
         self._fatal: BaseException | None = None
         self._write_lock = threading.Lock()
         self._empty_digest = digest_bytes(options.digest, b"")  # a GET request's empty payload
@@ -221,6 +227,7 @@ class Crawl:
         self._pages_taken = len(self.seeds)  # pages queued, against --max-pages (the seeds given count)
         self._not_followed: set[str] = set()  # pages found past --max-pages, not queued
         self._started = time.monotonic()
+        self._deadline = None if options.max_time is None else self._started + options.max_time
 
     # ---------------------------------------------------------------- warcinfo
     def _warcinfo(self, filename: str) -> bytes:
@@ -245,7 +252,8 @@ class Crawl:
             if item.url in self._seen and not again:
                 return False
             self._seen.setdefault(item.url, NOT_REACHED)
-            self._hosts.setdefault(urlsplit(item.url).netloc, _HostState()).queue.append(item)
+            host = self._hosts.setdefault(urlsplit(item.url).netloc, _HostState())
+            (host.requisites if "E" in item.hops else host.queue).append(item)
             self._queued += 1
             self._cond.notify()
             return True
@@ -256,9 +264,13 @@ class Crawl:
                 if self._stop:
                     return None
                 now = time.monotonic()
+                if self._deadline is not None and now >= self._deadline:
+                    self._time_up = self._stop = True  # what is in flight finishes; nothing new starts
+                    self._cond.notify_all()
+                    return None
                 earliest = None
                 for host in self._hosts.values():
-                    if not host.queue or host.in_flight >= self.options.per_host:
+                    if not (host.requisites or host.queue) or host.in_flight >= self.options.per_host:
                         continue
                     if host.next_time > now:
                         earliest = host.next_time if earliest is None else min(earliest, host.next_time)
@@ -266,11 +278,13 @@ class Crawl:
                     host.in_flight += 1
                     self._active += 1
                     self._queued -= 1
-                    return host.queue.popleft()
+                    return (host.requisites or host.queue).popleft()
                 if self._active == 0 and self._queued == 0:
                     self._stop = True
                     self._cond.notify_all()
                     return None
+                if self._deadline is not None:
+                    earliest = self._deadline if earliest is None else min(earliest, self._deadline)
                 self._cond.wait(None if earliest is None else max(0.0, earliest - now))
 
     def _finish(self, item: Item) -> None:
@@ -322,7 +336,12 @@ class Crawl:
         self._close(store_log=self._fatal is None)
         if self._fatal is not None:
             raise self._fatal
+        not_reached = NOT_REACHED
+        if self._time_up:
+            self.result.not_fetched = self._queued
+            not_reached = f"not reached before --max-time ran out ({self.options.max_time:g} s)"
         outcome = {url: self._seen.get(url, NOT_REACHED) for url in self._seed_urls}
+        outcome = {url: not_reached if why == NOT_REACHED else why for url, why in outcome.items()}
         self.result.failed_seeds = [url for url, why in outcome.items() if why]
         self.result.not_followed = len(self._not_followed - self._seen.keys())
         reported = {url for url, _ in self.result.failures}  # a set: a sitemap may list 50,000 seeds
@@ -458,8 +477,11 @@ class Crawl:
                     wait = after
                 response.close()
             attempt += 1
-            time.sleep(min(wait, self.options.max_retry_wait))
-            if self._stop:
+            wait = min(wait, self.options.max_retry_wait)
+            if self._deadline is not None:  # a retry due after --max-time runs out is not waited for
+                wait = min(wait, max(0.0, self._deadline - time.monotonic()))
+            time.sleep(wait)
+            if self._stop or (self._deadline is not None and time.monotonic() >= self._deadline):
                 raise FetchError("run stopped", retryable=False)
 
     def _load_robots(self, robots_url: str) -> tuple[int, bytes]:

@@ -33,6 +33,7 @@ class CaptureOptions:
     digest: str = "sha256"  # sha256 | sha1
     recapture: bool = False  # fetch again URLs already captured in this collection
     recapture_seeds: bool = False  # fetch the seeds (and their redirects) again, even if captured
+    max_time: float | None = None  # seconds after which no new fetch starts (what is in flight finishes)
     max_pages: int | None = None  # pages a run queues, the seeds given included; no links followed past it
     prefix: str = "archiver"  # WARC file name prefix
     max_parse_bytes: int = 20_000_000  # larger HTML/CSS is stored but not scanned for links
@@ -65,6 +66,7 @@ class CaptureResult:
     failed_seeds: list[str] = field(default_factory=list)
     skipped: int = 0
     not_followed: int = 0  # pages found past --max-pages, not queued
+    not_fetched: int = 0  # URLs still queued when --max-time ran out
     repaired: list[Path] = field(default_factory=list)
     log_path: Path | None = None
     elapsed: float = 0.0
@@ -77,6 +79,7 @@ class CaptureResult:
             "warc_files": [str(p) for p in self.warc_files],
             "failures": [{"url": u, "reason": r} for u, r in self.failures],
             "failed_seeds": self.failed_seeds, "skipped": self.skipped, "not_followed": self.not_followed,
+            "not_fetched": self.not_fetched,
             "repaired": [str(p) for p in self.repaired],
             "log": str(self.log_path) if self.log_path else None, "elapsed_s": round(self.elapsed, 3),
         }

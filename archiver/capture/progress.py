@@ -62,6 +62,9 @@ def summary(result: CaptureResult) -> str:
     lines += [f"  {p}" for p in result.warc_files]
     if result.repaired:
         lines.append(f"repaired {len(result.repaired)} WARC file(s) left open by an interrupted run")
+    if result.not_fetched:
+        lines.append(f"--max-time ran out: {result.not_fetched} queued URL(s) not fetched "
+                     f"(the same command again goes on from here)")
     if result.not_followed:
         lines.append(f"--max-pages reached: {result.not_followed} more page(s) found, not followed")
     if result.failures:

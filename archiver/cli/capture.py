@@ -28,6 +28,9 @@ from archiver.errors import EXIT_INVALID
               help="Only follow links matching this regular expression (repeatable).")
 @click.option("--exclude", multiple=True, metavar="RE",
               help="Never fetch URLs matching this regular expression (repeatable).")
+@click.option("--max-time", metavar="DURATION",
+              help="Start no new fetch after this long (90s, 45m, 2h); what is in flight finishes, and "
+                   "the same command again goes on.")
 @click.option("--max-pages", type=click.IntRange(min=1), metavar="N",
               help="Queue at most N pages in a run, seeds included (links past it are not followed; "
                    "requisites of queued pages still are).")
@@ -65,7 +68,8 @@ from archiver.errors import EXIT_INVALID
                    "link to that is already captured is still skipped.")
 @click.option("--quiet", is_flag=True, help="No progress line and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclude, max_pages, no_requisites,
+def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclude, max_time, max_pages,
+            no_requisites,
             ignore_robots, user_agent, delay, workers, per_host, timeout, retries, max_size, warc_size,
             digest, prefix, ca_certificate, no_cookies, no_check_certificate, tls_min_version, recapture,
             recapture_seeds, quiet, as_json):
@@ -86,7 +90,9 @@ def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclu
     from archiver.capture.progress import ProgressLine, summary
     from archiver.capture.seeds import check_seeds, read_seed_file
     from archiver.errors import ArchiverError
+    from archiver.units import parse_duration
 
+    seconds = parse_duration(max_time) if max_time is not None else None
     seeds = check_seeds(urls)
     if seeds_file is not None:
         seeds += [s for s in read_seed_file(seeds_file) if s not in seeds]
@@ -94,6 +100,7 @@ def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclu
         raise ArchiverError("no seeds: give URLs, --seeds FILE or --sitemap URL")
     options = CaptureOptions(
         depth=depth, scope=scope, include=tuple(include), exclude=tuple(exclude), max_pages=max_pages,
+        max_time=seconds,
         requisites=not no_requisites, ignore_robots=ignore_robots,
         user_agent=user_agent or DEFAULT_USER_AGENT, delay=delay, workers=workers, per_host=per_host,
         timeout=timeout, retries=retries, max_size=max_size, warc_size=warc_size, digest=digest,
