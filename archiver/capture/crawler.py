@@ -31,7 +31,7 @@ from archiver.capture.capturelog import (
 from archiver.capture.cookies import SessionCookies
 from archiver.capture.digests import ALGORITHMS, digest_bytes, label, new_hasher
 from archiver.capture.fetcher import Fetcher, FetchError, Response, check_user_agent
-from archiver.capture.links import Links, css_links, html_links
+from archiver.capture.links import Links, charset_of, css_links, html_links
 from archiver.capture.options import CaptureOptions, CaptureResult
 from archiver.capture.repair import repair_directory
 from archiver.capture.robots import PARSE_LIMIT, RobotsCache
@@ -39,7 +39,7 @@ from archiver.capture.scope import Scope
 from archiver.capture.seeds import check_seeds
 from archiver.capture.sitemaps import MAX_SITEMAP_BYTES, sitemap_entries
 from archiver.capture.tls import DEFAULT_TLS_MIN_VERSION, trust_for
-from archiver.capture.urls import resolve
+from archiver.capture.urls import header_text, resolve
 from archiver.capture.warcwriter import (
     STORED,
     OnWritten,
@@ -120,7 +120,7 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # delay-seconds = 1*DIGIT: ASCII ("²" is no number)
         return float(value)
     import email.utils  # imported when needed: most runs never see an HTTP-date Retry-After
 
@@ -503,7 +503,7 @@ class Crawl:
                     # (sections 2.3.1.3 and 2.3.1.2): its body does not matter.
                     raise FetchError(response.cut_short)
                 if redirect:
-                    url = resolve(url, response.header("location"))
+                    url = resolve(url, header_text(response.header("location")))
                     if url is None:  # a redirect nowhere is as if robots.txt were not there: RFC 9309
                         return 404, b""  # section 2.3.1.2 lets an unfollowable redirect be "unavailable"
                     continue
@@ -579,7 +579,7 @@ class Crawl:
             return
         location = response.header("location")
         if 300 <= response.status < 400 and location and item.hops.count("R") < MAX_REDIRECTS:
-            target, nowhere = self._redirect_target(item.url, location)
+            target, nowhere = self._redirect_target(item.url, header_text(location))
             if target is None:  # the page the URL stands for is not coming: not captured, and why
                 self._seed_result(item, nowhere)
                 return
@@ -672,7 +672,7 @@ class Crawl:
         if kind not in HTML_TYPES and kind != "text/css":
             return Links(), None
         body = response.decoded_body(self.options.max_parse_bytes)
-        return self._parse(kind, body, item.url), None
+        return self._parse(kind, body, item.url, response.header("content-type")), None
 
     def _sitemap_links(self, item: Item, body: bytes | None) -> tuple[Links, str | None]:
         """A sitemap's pages (outlinks `sitemap/loc`) and, in a sitemap index that a --sitemap
@@ -692,11 +692,11 @@ class Crawl:
                     links.outlinks.setdefault(url, context)
         return links, None
 
-    def _parse(self, kind: str | None, body: bytes | None, url: str) -> Links:
+    def _parse(self, kind: str | None, body: bytes | None, url: str, content_type: str | None) -> Links:
         if not body:
             return Links()
         if kind in HTML_TYPES:
-            return html_links(body, url)
+            return html_links(body, url, charset_of(content_type))
         if kind == "text/css":
             return css_links(body, url)
         return Links()
@@ -730,9 +730,10 @@ class Crawl:
             stored = self.state.stored(earlier.payload_digest)
             if stored is not None:  # the page's bytes are in the record the revisit points at
                 source, url = stored, stored.url
-        _, body = _read_stored(self.collection.warc_dir / source.warc_filename, source.warc_offset,
-                               url, self.options.max_parse_bytes)
-        return None, self._parse(kind, body, item.url)
+        headers, body = _read_stored(self.collection.warc_dir / source.warc_filename, source.warc_offset,
+                                     url, self.options.max_parse_bytes)
+        content_type = headers.get_header("Content-Type") if headers else None
+        return None, self._parse(kind, body, item.url, content_type)
 
     def _resume(self, item: Item, earlier: Done, location: str | None, links: Links | None) -> None:
         """Go on from a URL an earlier run captured, as if fetched: follow its redirect or links."""

@@ -10,6 +10,8 @@ kept: the IIPC convention for WARC-Payload-Digest) can be read back without a se
 
 from __future__ import annotations
 
+import re
+import select
 import socket
 import ssl
 import tempfile
@@ -37,6 +39,8 @@ MAX_HEADER_BYTES = 256 * 1024
 READ_SIZE = 256 * 1024
 SPOOL_IN_MEMORY = 1024 * 1024
 ACCEPT = "text/html,application/xhtml+xml,text/css,image/*,*/*;q=0.8"
+MAX_INTERIM = 10  # 1xx responses read past before the final one
+_HEX = re.compile(rb"[0-9A-Fa-f]+")  # RFC 9112 section 7.1: chunk-size = 1*HEXDIG (no sign, no 0x)
 
 
 def _spool_write(spool, data: bytes, spool_dir: str | None) -> None:
@@ -163,13 +167,14 @@ class _Connection:
         return True
 
     def read_head(self, deadline: float) -> bytes:
-        """Bytes up to and including the blank line that ends the status line and headers."""
+        """Bytes up to and including the first empty line, which ends the status line and headers.
+        RFC 9112 section 2.2: a bare LF may end a line, and a CR before it is ignored, so the
+        empty line is LF LF or LF CR LF (CRLF CRLF holds the latter); the bytes are kept as sent."""
         while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end >= 0:
-                end += 4
+            crlf, lf = self.buf.find(b"\n\r\n"), self.buf.find(b"\n\n")
+            if crlf >= 0 and (lf < 0 or crlf < lf):
+                end = crlf + 3
                 break
-            lf = self.buf.find(b"\n\n")  # tolerate bare-LF servers; the bytes are kept as sent
             if lf >= 0:
                 end = lf + 2
                 break
@@ -212,6 +217,19 @@ class _Connection:
             pass
 
 
+def _quiet(conn: _Connection) -> bool:
+    """Has an idle kept-alive connection nothing to say? Bytes before a request is sent (the
+    rest of a response that said it had no body, a server's close) would be read as the answer
+    to the next URL; such a connection is not reused."""
+    if conn.buf or (isinstance(conn.sock, ssl.SSLSocket) and conn.sock.pending()):
+        return False
+    try:
+        readable, _, _ = select.select([conn.sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
+
+
 def check_user_agent(user_agent: str) -> None:
     """ArchiverError unless *user_agent* can be sent as a header value (RFC 9110 section 5.5:
     visible characters, spaces and tabs, bytes above 0x7F; no CR or LF, which would start a
@@ -233,14 +251,42 @@ def _parse_head(head: bytes) -> tuple[int, list[tuple[str, str]]]:
     lines = head.decode("latin-1").split("\n")  # RFC 9112 section 2.2: a bare LF ends a line too
     status_line = lines[0].rstrip("\r")
     parts = status_line.split(None, 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+    # RFC 9112 section 4: status-code = 3DIGIT, ASCII digits ("²00" is no status)
+    if (len(parts) < 2 or not parts[0].startswith("HTTP/") or len(parts[1]) != 3
+            or not parts[1].isascii() or not parts[1].isdigit()):
         raise FetchError(f"protocol: bad status line {status_line[:80]!r}", retryable=False)
-    headers = []
+    headers: list[tuple[str, str]] = []
     for raw in lines[1:]:
+        if raw[:1] in (" ", "\t") and headers and raw.strip():
+            # RFC 9112 section 5.2: obs-fold, a line that continues the one before; a recipient
+            # replaces it with SP before reading the value (a folded Location is still a redirect)
+            key, value = headers[-1]
+            headers[-1] = (key, f"{value} {raw.strip()}".strip())
+            continue
         key, colon, value = raw.partition(":")
         if colon:
             headers.append((key.strip(), value.strip()))
     return int(parts[1]), headers
+
+
+def _content_length(headers: list[tuple[str, str]]) -> int | None:
+    """The body length Content-Length gives, None without one. RFC 9112 section 6.3 rule 5: one
+    that is not a number, or several that differ, make the framing unknowable (an error, not a
+    guess: a wrong length would hand the rest of this body to the next URL); the same number
+    repeated (`42, 42`) may be taken."""
+    values = {v.strip() for k, value in headers if k.lower() == "content-length" for v in value.split(",")}
+    if not values:
+        return None
+    if len(values) != 1 or not all(v.isascii() and v.isdigit() for v in values):
+        raise FetchError("protocol: bad Content-Length", retryable=False)
+    return int(values.pop())
+
+
+def _transfer_codings(te: str) -> list[str]:
+    """The transfer codings of a Transfer-Encoding value, without `identity` (RFC 2616's, which
+    old servers still send beside a Content-Length; it means none). RFC 9112 section 6.3 rule 4:
+    a body is chunked only when chunked is the last of them; with others, it runs to the close."""
+    return [c for c in (c.strip() for c in te.lower().split(",")) if c and c != "identity"]
 
 
 class Fetcher:
@@ -294,6 +340,8 @@ class Fetcher:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise FetchError(f"dns: cannot resolve {host}: {exc.strerror}") from None
+        except UnicodeError:  # a label empty or over 63 characters (`a..b`): not a name DNS can hold
+            raise FetchError(f"dns: cannot resolve {host}: not a valid host name", retryable=False) from None
         last: Exception | None = None
         for family, socktype, proto, _, addr in infos:
             try:
@@ -346,11 +394,15 @@ class Fetcher:
         return _Connection(tls_sock, how[3][0], protocol_fields(tls_sock, self._cipher_names or {}))
 
     def _checkout(self, key: tuple[str, str, int]) -> _Connection:
-        with self._lock:
-            pool = self._idle.get(key)
-            if pool:
-                return pool.pop()
-        return self._connect(*key)
+        while True:
+            with self._lock:
+                pool = self._idle.get(key)
+                conn = pool.pop() if pool else None
+            if conn is None:
+                return self._connect(*key)
+            if _quiet(conn):
+                return conn
+            conn.close()
 
     def _checkin(self, key: tuple[str, str, int], conn: _Connection) -> None:
         conn.used = True
@@ -404,6 +456,15 @@ class Fetcher:
         conn.sock.sendall(request)
         head = conn.read_head(started + self.timeout)
         status, headers = _parse_head(head)
+        for _ in range(MAX_INTERIM):
+            if not 100 <= status < 200 or status == 101:
+                break
+            # RFC 9110 section 15.2: interim responses (100 Continue, 103 Early Hints) come before
+            # the final one, which is what the record keeps (replay tools read its status line)
+            head = conn.read_head(started + self.timeout)
+            status, headers = _parse_head(head)
+        else:
+            raise FetchError(f"protocol: more than {MAX_INTERIM} interim (1xx) responses", retryable=False)
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=self.spool_dir)
         try:
             return self._read_body(conn, url, request, head, status, headers, spool, started)
@@ -444,13 +505,13 @@ class Fetcher:
             """How many of *n* body bytes the --max-size budget still allows."""
             return n if budget < 0 else min(n, budget)
 
-        te = lengths.get("transfer-encoding", "").lower()
+        codings = _transfer_codings(lengths.get("transfer-encoding", ""))
         cut_short = None
         whole = False  # a chunked body's last chunk has come: only the trailers may be missing
         try:
             if status in (204, 304) or 100 <= status < 200:
-                pass
-            elif "chunked" in te:
+                keep = keep and status != 101  # RFC 9112 section 6.3 rule 1: no body (101: never asked for)
+            elif codings and codings[-1] == "chunked":
                 # RFC 9112 section 7.1: chunk-size [ext] CRLF data CRLF ... 0 CRLF trailers CRLF
                 segments = []
                 while truncated is None:
@@ -459,10 +520,10 @@ class Fetcher:
                     if not line.endswith(b"\n"):
                         truncated, cut_short = "disconnect", "connection closed inside chunked body"
                         break
-                    try:
-                        size = int(line.split(b";")[0].strip(), 16)
-                    except ValueError:
-                        raise FetchError("protocol: bad chunk size line", retryable=False) from None
+                    digits = line.split(b";")[0].strip()
+                    if not _HEX.fullmatch(digits):
+                        raise FetchError("protocol: bad chunk size line", retryable=False)
+                    size = int(digits, 16)
                     if size == 0:
                         whole = True
                         while (trailer := conn.readline()).strip():
@@ -486,11 +547,7 @@ class Fetcher:
                             budget -= len(data)
                     if truncated is None:
                         emit(conn.readline(), False)
-            elif "content-length" in lengths:
-                try:
-                    remaining = int(lengths["content-length"])
-                except ValueError:
-                    raise FetchError("protocol: bad Content-Length", retryable=False) from None
+            elif not codings and (remaining := _content_length(headers)) is not None:
                 while remaining > 0:
                     allowed = take(remaining)
                     if allowed == 0:
@@ -530,8 +587,8 @@ class Fetcher:
                 truncated, cut_short = "time", f"timeout: no data for {self.timeout:g} s inside the body"
             else:
                 truncated, cut_short = "disconnect", f"connection: {exc.strerror or exc} inside the body"
-        if truncated:
-            keep = False
+        if truncated or conn.buf:
+            keep = False  # bytes past the end the framing gives are no answer to the next request
         spool.flush()
         return Response(
             url=url, ip=conn.ip, request=request, status=status, headers=headers, block=spool,

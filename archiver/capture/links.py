@@ -16,12 +16,14 @@ from itertools import repeat
 
 from lxml import etree
 
-from archiver.capture.urls import ORIGIN, join, resolve
+from archiver.capture.urls import ORIGIN, resolve
 
 CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
 CSS_URL = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
 CSS_IMPORT = re.compile(rb"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
 _STYLES_WITH_URLS = etree.XPath("//@style[contains(., 'url(')]", smart_strings=False)
+_CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([^\s;\"']+)", re.I)
+_PARSERS_KEPT = 16  # lxml parsers per thread, one per document encoding seen
 REQUISITE_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload",
                   "manifest", "mask-icon"}
 
@@ -106,10 +108,43 @@ def _origin(base: str) -> str | None:
     return match.group(0) if match else None
 
 
+_SPACE = " \t\n\r\f"
+
+
 def _srcset(value: str | None) -> list[str]:
+    """The URLs of a srcset, as HTML's "parse a srcset attribute" finds them: a URL runs to the
+    next space (so `/w_400,h_300/a.jpg 400w`, a resizing CDN's URL, keeps its commas) and loses
+    trailing commas; its descriptors run to a comma outside parentheses."""
     if not value:
         return []
-    return [part.strip().split()[0] for part in value.split(",") if part.strip()]
+    urls, pos, end = [], 0, len(value)
+    while pos < end:
+        while pos < end and (value[pos] in _SPACE or value[pos] == ","):
+            pos += 1
+        start = pos
+        while pos < end and value[pos] not in _SPACE:
+            pos += 1
+        url = value[start:pos]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            depth = 0
+            while pos < end and not (value[pos] == "," and depth == 0):
+                depth += (value[pos] == "(") - (value[pos] == ")" and depth > 0)
+                pos += 1
+        if url:
+            urls.append(url)
+    return urls
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The charset a Content-Type header names, or None. HTML's encoding sniffing puts it
+    before a <meta charset> in the document: a page declared UTF-8 only by its server must not
+    have its links read as Latin-1 (`/café` would become `/caf%C3%83%C2%A9`, a 404)."""
+    if not content_type or "charset" not in content_type.lower():
+        return None
+    match = _CHARSET.search(content_type)
+    return match.group(1).lower() if match else None
 
 
 def css_links(css: bytes, base: str, links: Links | None = None, context: str = "css/url") -> Links:
@@ -136,27 +171,48 @@ _OUTLINK_RELS = {"alternate", "canonical", "next", "prev", "amphtml"}
 _parsers = threading.local()
 
 
-def _parse_html(html: bytes):
-    """The document's root element, or None. One parser per thread: lxml then parses without
-    holding the GIL (a shared parser would serialise the workers)."""
-    parser = getattr(_parsers, "html", None)
+def _parser(encoding: str | None) -> etree.HTMLParser:
+    """This thread's HTML parser for *encoding* (None: the document's own <meta>, else Latin-1).
+    One per thread: lxml then parses without holding the GIL (a shared parser would serialise
+    the workers). huge_tree lifts libxml2's limits, which otherwise end a page's links silently
+    after 256 nested elements (unclosed <div>s) or a 10 MB text node (an inline data: image);
+    what is parsed is already bounded by --max-parse-bytes."""
+    parsers = getattr(_parsers, "html", None)
+    if parsers is None:
+        parsers = _parsers.html = {}
+    parser = parsers.get(encoding)
     if parser is None:
-        parser = _parsers.html = etree.HTMLParser()
+        try:
+            parser = etree.HTMLParser(encoding=encoding, huge_tree=True)
+        except LookupError:  # a label libxml2 does not know: HTML says to ignore it
+            return _parser(None)
+        if len(parsers) < _PARSERS_KEPT:
+            parsers[encoding] = parser
+    return parser
+
+
+def _parse_html(html: bytes, encoding: str | None = None):
+    """The document's root element, or None."""
+    if encoding and encoding.startswith("utf-16") and not html.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = None  # a UTF-16 label on bytes that are not: what the page says of itself decides
+    parser = _parser(encoding)
     try:
         return etree.fromstring(html, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
 
 
-def html_links(html: bytes, base: str) -> Links:
-    """Requisites and outlinks of an HTML document fetched from *base*."""
+def html_links(html: bytes, base: str, encoding: str | None = None) -> Links:
+    """Requisites and outlinks of an HTML document fetched from *base*, in the *encoding* its
+    Content-Type names (see charset_of)."""
     links = Links()
-    doc = _parse_html(html)
+    doc = _parse_html(html, encoding)
     if doc is None:
         return links
     for href in _BASE_HREF(doc):  # HTML: the first <base href> sets the base URL of the document
-        if href.strip():  # a base that is not a URL leaves the document's own (HTML, "frozen base URL")
-            base = join(base, href.strip()) or base
+        # one that is no http(s) URL (`javascript:`, a bad port) leaves the document's own
+        # (HTML, "frozen base URL": on failure, the fallback base URL)
+        base = resolve(base, href) or base
     links.add_all("L", base, _A_HREFS(doc), "a/@href")
     links.add_all("L", base, _AREA_HREFS(doc), "area/@href")
     links.add_all("E", base, _IMG_SRCS(doc), "img/@src")

@@ -26,7 +26,7 @@ class SitemapEntries(NamedTuple):
 
 def gunzip_if_gzipped(body: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes | None:
     """*body*, or its gzip-decoded content when it is gzip (magic bytes); None past *limit* or
-    when the gzip is broken."""
+    when the gzip is broken or cut short (its end never came: a shorter list is not the list)."""
     if not body.startswith(b"\x1f\x8b"):
         return body
     decoder = zlib.decompressobj(wbits=31)
@@ -34,7 +34,9 @@ def gunzip_if_gzipped(body: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes | No
         out = decoder.decompress(body, limit + 1)
     except zlib.error:
         return None
-    return out if len(out) <= limit else None
+    if len(out) > limit or not decoder.eof:
+        return None
+    return out
 
 
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")

@@ -20,12 +20,14 @@ def normalize(url: str) -> str | None:
     """Absolute http(s) URL without fragment, lowercase scheme/host, default port dropped; else None."""
     clean = _CLEAN.fullmatch(url)
     if (clean and clean.group(2) != _DEFAULT_PORT[clean.group(1)]
-            and int(clean.group(2)[1:] if clean.group(2) else 0) <= 65535):  # RFC 793: ports are 16-bit
+            and (not clean.group(2) or 0 < int(clean.group(2)[1:]) <= 65535)):  # RFC 793: 16-bit ports
         return url  # the common case, decided by one regular expression instead of a full parse
     try:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError:
+        return None
+    if port == 0:  # no server listens there (WHATWG fetch: a bad port); it is not port 80
         return None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
@@ -71,5 +73,17 @@ def join(base: str, ref: str) -> str | None:
 def resolve(base: str, ref: str) -> str | None:
     """The normal URL that *ref*, found in or sent by *base* (a link, a Location), points to;
     None when it is not an http(s) URL."""
+    if "\\" in ref:  # WHATWG URL: in an http(s) URL a backslash before the query is a slash
+        cut = min((i for i in (ref.find("?"), ref.find("#")) if i >= 0), default=len(ref))
+        ref = ref[:cut].replace("\\", "/") + ref[cut:]
     joined = join(base, ref)
     return normalize(joined) if joined is not None else None
+
+
+def header_text(value: str) -> str:
+    """A header value as the fetcher reads it (each byte a Latin-1 character) as the text a
+    server means: UTF-8 where its bytes are UTF-8, as browsers read a raw Location, and other
+    bytes kept as they came (surrogate-escaped, so that normalize requests them as sent)."""
+    if value.isascii():
+        return value
+    return value.encode("latin-1").decode("utf-8", "surrogateescape")

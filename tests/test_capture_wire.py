@@ -1,0 +1,272 @@
+"""What broken or unusual servers send on the wire, through `archiver capture` (the CLI).
+
+Each case was found by an adversarial review: before, each one lost a page, stored one URL's bytes
+as another's, or failed a URL as "internal error". One worker and one connection per host, so a
+connection left out of step would hand its leftovers to the next URL.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from capture_support import Site, article, records, serve
+
+ONE_AT_A_TIME = ("--delay", "0", "--workers", "1", "--retries", "0", "--timeout", "3")
+
+
+def _raw(data: bytes, close: bool = False):
+    """A handler that writes *data* as it is and keeps the connection (unless *close*)."""
+    def handler(h):
+        h.close_connection = close
+        h.wfile.write(data)
+        h.wfile.flush()
+
+    return handler
+
+
+def _bodies(coll) -> dict[str, tuple[str, bytes]]:
+    """URL path -> (status line, HTTP body as stored) of every response record."""
+    out = {}
+    for path in sorted((coll / "warc").glob("*.warc.gz")):
+        for kind, headers, block in records(path):
+            if kind == "response":
+                head, _, body = block.partition(b"\r\n\r\n")
+                url = headers["WARC-Target-URI"]
+                out[url[url.index("/", 8):]] = (head.split(b"\r\n")[0].decode(), body)
+    return out
+
+
+def _capture(invoke, coll, base, *paths, extra=("--no-requisites",)):
+    result = invoke("capture", *(base + p for p in paths), "--collection", coll, *ONE_AT_A_TIME, "--json",
+                    *extra)
+    return result, json.loads(result.stdout)
+
+
+X = b"<html><body>this is X</body></html>"
+
+
+@pytest.mark.parametrize("interim", [b"HTTP/1.1 100 Continue\r\n\r\n",
+                                     b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                                     b"HTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload\r\n\r\n"])
+def test_interim_responses_are_read_past_to_the_final_one(tmp_path, invoke, interim):
+    """RFC 9110 section 15.2: a client must take any 1xx before the final response. The 1xx was
+    stored as the page and the real answer was handed to the next URL (/news/one.html stored
+    "this is X")."""
+    site = Site()
+    site.extra["/x"] = _raw(interim + b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                            + str(len(X)).encode() + b"\r\n\r\n" + X)
+    with serve(site) as (base, _):
+        result, summary = _capture(invoke, tmp_path, base, "/x", "/news/one.html", "/news/two.html")
+    assert result.exit_code == 0, result.output
+    stored = _bodies(tmp_path)
+    assert stored["/x"] == ("HTTP/1.1 200 OK", X)
+    assert stored["/news/one.html"][1] == article("One", "red.png")
+    assert stored["/news/two.html"][1] == article("Two", "red-copy.png")
+    assert summary["pages"] == 3
+
+
+@pytest.mark.parametrize(("path", "raw", "why"), [
+    # RFC 9112 section 6.3 rule 1: a 304 (or 204) ends at its headers; the body is the next answer
+    ("/stale", b"HTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n\r\n<html>stale</html>", None),
+    ("/minus", b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n" + X, "protocol: bad Content-Length"),
+    ("/two-lengths", b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nContent-Length: 35\r\n\r\n" + X,
+     "protocol: bad Content-Length"),
+    ("/signed-chunk", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-10\r\n" + X + b"\r\n0\r\n\r\n",
+     "protocol: bad chunk size line"),
+    ("/ext-status", "HTTP/1.1 ²00 OK\r\nContent-Length: 0\r\n\r\n".encode("latin-1"),
+     "protocol: bad status line"),
+    ("/four-digits", b"HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n", "protocol: bad status line"),
+])
+def test_framing_that_cannot_be_trusted_never_reaches_the_next_url(tmp_path, invoke, path, raw, why):
+    """A response whose end the framing does not give (or gives wrongly) fails cleanly with a
+    protocol reason, and nothing it leaves on the connection is read as the next URL's answer."""
+    site = Site()
+    site.extra[path] = _raw(raw)
+    with serve(site) as (base, _):
+        result, summary = _capture(invoke, tmp_path, base, path, "/news/one.html")
+    stored = _bodies(tmp_path)
+    assert stored["/news/one.html"] == ("HTTP/1.0 200 OK", article("One", "red.png")) or \
+        stored["/news/one.html"] == ("HTTP/1.1 200 OK", article("One", "red.png"))
+    failures = {f["url"][len(base):]: f["reason"] for f in summary["failures"]}
+    if why is None:
+        assert result.exit_code == 0 and path not in failures and stored[path][1] == b""
+    else:
+        assert result.exit_code == 1 and failures[path].startswith(why), failures
+        assert "internal error" not in result.output
+
+
+def test_the_same_content_length_repeated_is_taken(tmp_path, invoke):
+    """RFC 9112 section 6.3 rule 5 lets a recipient take `42, 42` (a proxy joined two headers)."""
+    site = Site()
+    n = str(len(X)).encode()
+    site.extra["/twice"] = _raw(b"HTTP/1.1 200 OK\r\nContent-Length: " + n + b", " + n + b"\r\n\r\n" + X)
+    with serve(site) as (base, _):
+        result, _ = _capture(invoke, tmp_path, base, "/twice", "/news/one.html")
+    assert result.exit_code == 0, result.output
+    assert _bodies(tmp_path)["/twice"][1] == X
+
+
+def test_transfer_codings_identity_and_not_last_chunked(tmp_path, invoke):
+    """`Transfer-Encoding: identity` (RFC 2616's "none", still sent by old servers beside a
+    Content-Length) is framed by the length, on a connection kept open; one whose last coding
+    is not chunked (`xchunked`) runs to the close (RFC 9112 section 6.3 rule 4)."""
+    site = Site()
+    n = str(len(X)).encode()
+    site.extra["/identity"] = _raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: " + n
+                                   + b"\r\n\r\n" + X)
+    y = X.replace(b"X", b"Y")  # another payload: the same one would be stored as a revisit
+    site.extra["/xchunked"] = _raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\n" + y, close=True)
+    with serve(site) as (base, _):
+        result, _ = _capture(invoke, tmp_path, base, "/identity", "/xchunked", "/news/one.html")
+    assert result.exit_code == 0, result.output
+    stored = _bodies(tmp_path)
+    assert (stored["/identity"][1], stored["/xchunked"][1]) == (X, y)
+
+
+LINKING = b"<html>\r\n\r\n<a href='/news/one.html'>1</a>"  # a body that holds CRLF CRLF
+
+
+@pytest.mark.parametrize("end", [b"\n\n", b"\n\r\n"])
+def test_the_head_ends_at_the_first_empty_line_whatever_its_line_ends(tmp_path, invoke, end):
+    """Bare-LF headers (the body was taken for headers, up to its own CRLF CRLF), and headers
+    ending LF CR LF (RFC 9112 section 2.2: a CR before a LF is ignored; the page timed out)."""
+    site = Site()
+    site.extra["/lf"] = _raw(b"HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Length: "
+                             + str(len(LINKING)).encode() + end + LINKING)
+    with serve(site) as (base, s):
+        result, summary = _capture(invoke, tmp_path, base, "/lf", extra=("--depth", "1", "--no-requisites"))
+        assert s.hits["/news/one.html"] == 1  # its link was read from the body
+    assert result.exit_code == 0, result.output
+    assert summary["failures"] == []
+
+
+def test_a_folded_and_a_utf8_location_are_followed_as_browsers_do(tmp_path, invoke):
+    """RFC 9112 section 5.2: obs-fold is replaced by a space before the value is used (the 302
+    counted as a captured page, its target never fetched). A raw UTF-8 Location is read as UTF-8
+    (`/café` was requested as `/caf%C3%83%C2%A9`), as browsers, and warcio on resume, read it."""
+    site = Site()
+    site.extra["/folded"] = _raw(b"HTTP/1.1 302 Found\r\nLocation:\r\n /news/one.html\r\n"
+                                 b"Content-Length: 0\r\n\r\n")
+    site.extra["/accented"] = _raw("HTTP/1.1 302 Found\r\nLocation: /café\r\nContent-Length: 0\r\n\r\n"
+                                   .encode())
+    site.extra["/caf%C3%A9"] = _raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    with serve(site) as (base, s):
+        result, summary = _capture(invoke, tmp_path, base, "/folded", "/accented")
+        assert s.hits["/news/one.html"] == 1 and s.hits["/caf%C3%A9"] == 1
+    assert result.exit_code == 0, result.output
+    assert summary["redirects"] == 2
+
+
+def test_links_are_read_in_the_charset_the_server_names(tmp_path, invoke):
+    """A UTF-8 page that says so only in its Content-Type: HTML's encoding sniffing puts the
+    transport's charset first, so `/café.html` and `/記事` are the UTF-8 URLs (both were read as
+    Latin-1 and fetched as 404s)."""
+    site = Site()
+    page = '<html><body><a href="/café.html">c</a><a href="/記事">k</a></body></html>'.encode()
+    site.extra["/utf8"] = _raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\n"
+                               b"Content-Length: " + str(len(page)).encode() + b"\r\n\r\n" + page)
+    for target in ("/caf%C3%A9.html", "/%E8%A8%98%E4%BA%8B"):
+        site.extra[target] = _raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    with serve(site) as (base, s):
+        result, _ = _capture(invoke, tmp_path, base, "/utf8", extra=("--depth", "1", "--no-requisites"))
+        assert s.hits["/caf%C3%A9.html"] == s.hits["/%E8%A8%98%E4%BA%8B"] == 1, dict(s.hits)
+    assert result.exit_code == 0, result.output
+
+
+def test_deep_nesting_big_inline_data_and_odd_srcset_and_base(tmp_path, invoke):
+    """Links after 300 unclosed <div>s or an 11 MB inline data: image are still found (libxml2
+    stopped there without huge_tree); a srcset URL keeps its commas (`/w_400,h_300/a.jpg 400w`,
+    a resizing CDN's); a <base href="javascript:..."> leaves the page's own URL as the base."""
+    site = Site()
+    pages = {
+        "/deep": b"<html><body>" + b"<div>" * 300 + b'<a href="/news/one.html">1</a></body></html>',
+        "/inline": b'<html><body><img src="data:image/png;base64,' + b"A" * 11_000_000
+                   + b'"><a href="/news/two.html">2</a></body></html>',
+        "/srcset": b'<html><body><img srcset="/img/w_400,h_300,c_fill/a.jpg 400w, /img/b.jpg 2x">'
+                   b"</body></html>",
+        "/based": b'<html><head><base href="javascript:void(0)"></head><body><a href="final.html">f</a>'
+                  b"</body></html>",
+    }
+    for path, body in pages.items():
+        site.extra[path] = _raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                                + str(len(body)).encode() + b"\r\n\r\n" + body)
+    with serve(site) as (base, s):
+        result, _ = _capture(invoke, tmp_path, base, *pages, extra=("--depth", "1"))
+        assert s.hits["/news/one.html"] == s.hits["/news/two.html"] == s.hits["/final.html"] == 1
+        assert s.hits["/img/w_400,h_300,c_fill/a.jpg"] == s.hits["/img/b.jpg"] == 1
+        assert s.hits["/img/w_400"] == s.hits["/h_300"] == 0
+    assert result.exit_code == 0, result.output
+
+
+def test_host_names_dns_cannot_hold_fail_as_dns_not_internal_errors(tmp_path, invoke):
+    """`a..b` or a 64-character label passes normalize but makes getaddrinfo raise UnicodeError:
+    it was "internal error: UnicodeError"; it is a DNS failure of that URL, and port 0 is no port
+    at all (it was fetched from port 80)."""
+    site = Site()
+    page = (b'<html><body><img src="http://a..b/x.png"><img src="http://' + b"x" * 64 + b'.example/y.png">'
+            b'<img src="http://127.0.0.1:0/z.png"></body></html>')
+    site.extra["/odd-hosts"] = _raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                                    + str(len(page)).encode() + b"\r\n\r\n" + page)
+    with serve(site) as (base, _):
+        result = invoke("capture", base + "/odd-hosts", "--collection", tmp_path, "--delay", "0", "--retries",
+                        "0", "--ignore-robots", "--json")
+    assert result.exit_code == 0, result.output
+    reasons = {f["url"]: f["reason"] for f in json.loads(result.stdout)["failures"]}
+    assert reasons["http://a..b/x.png"] == "dns: cannot resolve a..b: not a valid host name"
+    assert reasons[f"http://{'x' * 64}.example/y.png"].startswith("dns: cannot resolve")
+    assert len(reasons) == 2  # the port-0 URL is no URL: not fetched
+
+
+def test_a_retry_after_in_other_digits_is_ignored_not_an_internal_error(tmp_path, invoke):
+    """Retry-After: "²" (str.isdigit says yes, float says no) made the 503 an internal error and
+    lost its record; delay-seconds are ASCII digits (RFC 9110 section 10.2.3), so it is ignored."""
+    site = Site()
+    site.extra["/busy"] = _raw("HTTP/1.1 503 Busy\r\nRetry-After: ²\r\nContent-Length: 4\r\n\r\nbusy"
+                               .encode("latin-1"))
+    with serve(site) as (base, _):
+        result, summary = _capture(invoke, tmp_path, base, "/busy", extra=("--retries", "1"))
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert _bodies(tmp_path)["/busy"] == ("HTTP/1.1 503 Busy", b"busy")
+    assert summary["failures"] == [{"url": base + "/busy", "reason": "HTTP 503"}]
+
+
+def test_a_gzipped_sitemap_cut_short_fails_instead_of_giving_part_of_its_list(tmp_path, invoke):
+    """The gzip stream's end never came (a proxy cut it): a shorter list is not the list."""
+    from capture_support import _send
+
+    listing = b"".join(b"http://x.invalid/%d.html\n" % i for i in range(5000))
+    cut = gzip.compress(listing)[:-200]
+    site = Site()
+    site.extra["/sitemap.txt.gz"] = lambda h: _send(h, 200, cut, "application/gzip")
+    with serve(site) as (base, _):
+        result = invoke("capture", "--sitemap", base + "/sitemap.txt.gz", "--collection", tmp_path,
+                        "--delay", "0")
+    assert result.exit_code == 1
+    assert f"{base}/sitemap.txt.gz: not a readable sitemap" in result.output
+
+
+def test_a_kept_alive_connection_the_server_spoke_on_is_not_reused(tmp_path, invoke):
+    """Bytes a server sends on an idle connection (here a stray response, 0.1 s after a complete
+    one) would be read as the answer to the next request sent on it: such a connection is put
+    aside, and the next URL, fetched after --delay, gets its own answer on a new one."""
+    import time
+
+    site = Site()
+
+    def stray(h):
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        h.wfile.flush()
+        time.sleep(0.1)
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nWRONG")
+        h.wfile.flush()
+
+    site.extra["/stray"] = stray
+    with serve(site) as (base, s):
+        result = invoke("capture", base + "/stray", base + "/news/one.html", "--collection", tmp_path,
+                        "--delay", "0.4", "--workers", "1", "--ignore-robots", "--no-requisites")
+        assert s.connections == 2
+    assert result.exit_code == 0, result.output
+    assert _bodies(tmp_path)["/news/one.html"][1] == article("One", "red.png")
