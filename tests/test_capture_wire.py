@@ -270,3 +270,35 @@ def test_a_kept_alive_connection_the_server_spoke_on_is_not_reused(tmp_path, inv
         assert s.connections == 2
     assert result.exit_code == 0, result.output
     assert _bodies(tmp_path)["/news/one.html"][1] == article("One", "red.png")
+
+
+def test_a_body_that_never_ends_is_cut_at_max_fetch_time_and_kept_marked(tmp_path, invoke):
+    """A live stream (here 1 KB every 0.05 s, no length) never goes quiet, so --timeout never
+    fires: the run hung. --max-fetch-time (default 20m) cuts it; what came is kept, marked
+    `WARC-Truncated: time` (WARC 1.1 section 5.13), and the URL is reported not (fully) captured."""
+    import time
+
+    site = Site()
+
+    def stream(h):
+        h.close_connection = True
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n")
+        for _ in range(400):  # 20 s at most, should the client never hang up
+            try:
+                h.wfile.write(b"\xff" * 1024)
+                h.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.05)
+
+    site.extra["/live.mp3"] = stream
+    with serve(site) as (base, _):
+        started = time.monotonic()
+        result, summary = _capture(invoke, tmp_path, base, "/live.mp3", extra=("--max-fetch-time", "1s"))
+        assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert summary["failures"][0]["reason"].startswith("still arriving after 1 s (--max-fetch-time)")
+    warc = next((tmp_path / "warc").glob("*.warc.gz"))
+    (response,) = [h for kind, h, _ in records(warc)
+                   if kind == "response" and h["WARC-Target-URI"].endswith("/live.mp3")]
+    assert response["WARC-Truncated"] == "time"

@@ -198,6 +198,7 @@ class Crawl:
         self._orphan_runs = sorted({run for path in self.result.repaired if (run := _run_id_of(path))})
         self.state = CollectionState.load(self.collection.logs_dir, self.collection.warc_dir)
         self.fetcher = Fetcher(user_agent=options.user_agent, timeout=options.timeout,
+                               max_fetch_time=options.max_fetch_time,
                                max_size=options.max_size, digest=options.digest,
                                spool_dir=str(self.collection.warc_dir), trust=trust,
                                cookies=SessionCookies() if options.cookies else None)

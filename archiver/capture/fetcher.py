@@ -217,6 +217,10 @@ class _Connection:
             pass
 
 
+class _TooLong(Exception):
+    """A body still arriving when --max-fetch-time is up."""
+
+
 def _quiet(conn: _Connection) -> bool:
     """Has an idle kept-alive connection nothing to say? Bytes before a request is sent (the
     rest of a response that said it had no body, a server's close) would be read as the answer
@@ -294,9 +298,10 @@ class Fetcher:
 
     def __init__(self, *, user_agent: str, timeout: float, max_size: int | None, digest: str,
                  spool_dir: str | None = None, trust: Trust | None = None,
-                 cookies: SessionCookies | None = None):
+                 cookies: SessionCookies | None = None, max_fetch_time: float | None = None):
         self.user_agent = user_agent
         self.timeout = timeout
+        self.max_fetch_time = max_fetch_time  # seconds a body may take to arrive, then it is cut
         self.max_size = max_size
         self.digest = digest
         self.spool_dir = spool_dir
@@ -488,6 +493,10 @@ class Fetcher:
         # RFC 9112 section 9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive"
         keep = "keep-alive" in connection if head.startswith(b"HTTP/1.0") else "close" not in connection
 
+        # --timeout ends a body that goes quiet; this ends one that never stops (a live stream,
+        # a server trickling bytes): Heritrix's timeoutSeconds, WARC 1.1 section 5.13 "time"
+        cut_at = started + self.max_fetch_time if self.max_fetch_time is not None else None
+
         def emit(data: bytes, payload: bool) -> None:
             nonlocal offset, payload_length, payload_head
             _spool_write(spool, data, self.spool_dir)
@@ -500,6 +509,8 @@ class Fetcher:
                 if segments is not None:
                     segments.append((offset, len(data)))
             offset += len(data)
+            if cut_at is not None and time.monotonic() > cut_at:
+                raise _TooLong
 
         def take(n: int) -> int:
             """How many of *n* body bytes the --max-size budget still allows."""
@@ -576,6 +587,9 @@ class Fetcher:
                     emit(data, True)
                     if budget >= 0:
                         budget -= len(data)
+        except _TooLong:  # what arrived is kept, marked; the connection is mid-body, so it is closed
+            truncated = "time"
+            cut_short = f"still arriving after {self.max_fetch_time:g} s (--max-fetch-time)"
         except OSError as exc:  # only the network can raise it here: spool failures are ArchiverError
             # The headers came, then the body stopped (closed, reset, TLS or network error, or no
             # data for --timeout): keep what arrived.

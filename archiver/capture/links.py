@@ -176,7 +176,7 @@ def _parser(encoding: str | None) -> etree.HTMLParser:
     One per thread: lxml then parses without holding the GIL (a shared parser would serialise
     the workers). huge_tree lifts libxml2's limits, which otherwise end a page's links silently
     after 256 nested elements (unclosed <div>s) or a 10 MB text node (an inline data: image);
-    what is parsed is already bounded by --max-parse-bytes."""
+    what is parsed is already bounded (CaptureOptions.max_parse_bytes, 20 MB)."""
     parsers = getattr(_parsers, "html", None)
     if parsers is None:
         parsers = _parsers.html = {}

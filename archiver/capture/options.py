@@ -25,6 +25,7 @@ class CaptureOptions:
     workers: int = 4  # concurrent fetches in total
     per_host: int = 1  # concurrent fetches per host
     timeout: float = 30.0  # seconds without data before a fetch fails
+    max_fetch_time: float | None = 1200.0  # seconds a response may take; then kept cut (WARC-Truncated: time)
     retries: int = 3  # further attempts after a connection error, timeout, 429 or 5xx
     backoff: float = 1.0  # first retry waits this long, doubling each time
     max_retry_wait: float = 120.0  # cap on backoff and on a server's Retry-After

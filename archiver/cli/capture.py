@@ -45,6 +45,9 @@ from archiver.errors import EXIT_INVALID
               help="Concurrent fetches per host.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds without data before a fetch fails.")
+@click.option("--max-fetch-time", metavar="DURATION", default="20m", show_default=True,
+              help="Cut a response still arriving after this long (a live stream); what came is kept, "
+                   "marked WARC-Truncated: time.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Further attempts after connection errors, timeouts, 429 and 5xx.")
 @click.option("--max-size", type=click.IntRange(min=0), metavar="BYTES",
@@ -69,10 +72,9 @@ from archiver.errors import EXIT_INVALID
 @click.option("--quiet", is_flag=True, help="No progress line and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclude, max_time, max_pages,
-            no_requisites,
-            ignore_robots, user_agent, delay, workers, per_host, timeout, retries, max_size, warc_size,
-            digest, prefix, ca_certificate, no_cookies, no_check_certificate, tls_min_version, recapture,
-            recapture_seeds, quiet, as_json):
+            no_requisites, ignore_robots, user_agent, delay, workers, per_host, timeout, max_fetch_time,
+            retries, max_size, warc_size, digest, prefix, ca_certificate, no_cookies, no_check_certificate,
+            tls_min_version, recapture, recapture_seeds, quiet, as_json):
     """Capture pages (and their images, stylesheets and scripts) into WARC files in a collection.
 
     Seeds come from URL arguments, --seeds FILE and the pages --sitemap lists. Rerunning the
@@ -93,6 +95,7 @@ def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclu
     from archiver.units import parse_duration
 
     seconds = parse_duration(max_time) if max_time is not None else None
+    fetch_seconds = parse_duration(max_fetch_time)
     seeds = check_seeds(urls)
     if seeds_file is not None:
         seeds += [s for s in read_seed_file(seeds_file) if s not in seeds]
@@ -103,7 +106,8 @@ def capture(urls, sitemaps, seeds_file, collection, depth, scope, include, exclu
         max_time=seconds,
         requisites=not no_requisites, ignore_robots=ignore_robots,
         user_agent=user_agent or DEFAULT_USER_AGENT, delay=delay, workers=workers, per_host=per_host,
-        timeout=timeout, retries=retries, max_size=max_size, warc_size=warc_size, digest=digest,
+        timeout=timeout, max_fetch_time=fetch_seconds, retries=retries, max_size=max_size,
+        warc_size=warc_size, digest=digest,
         recapture=recapture, recapture_seeds=recapture_seeds, prefix=prefix, ca_certificate=ca_certificate,
         check_certificate=not no_check_certificate, cookies=not no_cookies,
         tls_min_version=tls_min_version, sitemaps=tuple(sitemaps))
