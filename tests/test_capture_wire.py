@@ -302,3 +302,23 @@ def test_a_body_that_never_ends_is_cut_at_max_fetch_time_and_kept_marked(tmp_pat
     (response,) = [h for kind, h, _ in records(warc)
                    if kind == "response" and h["WARC-Target-URI"].endswith("/live.mp3")]
     assert response["WARC-Truncated"] == "time"
+
+
+@pytest.mark.parametrize("wbits", [15, -15])
+def test_deflate_bodies_zlib_wrapped_or_raw_give_their_links(tmp_path, invoke, wbits):
+    """`Content-Encoding: deflate` is zlib-wrapped (RFC 9110 section 8.4.1.2), but servers that
+    send raw deflate exist and browsers read them: the links of both are followed (the raw one's
+    were lost); the stored body stays as sent."""
+    import zlib
+
+    site = Site()
+    packer = zlib.compressobj(wbits=wbits)
+    body = packer.compress(b'<html><body><a href="/news/one.html">1</a></body></html>') + packer.flush()
+    site.extra["/deflated"] = _raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                                   b"Content-Encoding: deflate\r\nContent-Length: " + str(len(body)).encode()
+                                   + b"\r\n\r\n" + body)
+    with serve(site) as (base, s):
+        result, _ = _capture(invoke, tmp_path, base, "/deflated", extra=("--depth", "1", "--no-requisites"))
+        assert s.hits["/news/one.html"] == 1
+    assert result.exit_code == 0, result.output
+    assert _bodies(tmp_path)["/deflated"][1] == body

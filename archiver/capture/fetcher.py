@@ -125,7 +125,11 @@ class Response:
         if encoding in ("gzip", "x-gzip"):
             decoder = zlib.decompressobj(wbits=47)
         elif encoding == "deflate":
-            decoder = zlib.decompressobj()
+            # RFC 9110 section 8.4.1.2: "deflate" is zlib-wrapped, but some servers send raw
+            # deflate (the RFC notes it); browsers take both, told apart by the zlib header
+            head = self.payload_head
+            wrapped = len(head) >= 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+            decoder = zlib.decompressobj(wbits=15 if wrapped else -15)
         elif encoding == "identity":
             decoder = None
         else:
