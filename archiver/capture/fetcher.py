@@ -175,12 +175,14 @@ class _Connection:
         RFC 9112 section 2.2: a bare LF may end a line, and a CR before it is ignored, so the
         empty line is LF LF or LF CR LF (CRLF CRLF holds the latter); the bytes are kept as sent."""
         while True:
-            crlf, lf = self.buf.find(b"\n\r\n"), self.buf.find(b"\n\n")
-            if crlf >= 0 and (lf < 0 or crlf < lf):
-                end = crlf + 3
-                break
+            crlf = self.buf.find(b"\n\r\n")
+            # LF LF is looked for only before that: the buffer may hold a whole body after the head
+            lf = self.buf.find(b"\n\n", 0, crlf + 1 if crlf >= 0 else len(self.buf))
             if lf >= 0:
                 end = lf + 2
+                break
+            if crlf >= 0:
+                end = crlf + 3
                 break
             if len(self.buf) > MAX_HEADER_BYTES:
                 raise FetchError("protocol: response headers too long", retryable=False)
