@@ -4,6 +4,7 @@ of the command that first had it."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from archiver.errors import ArchiverError
@@ -24,6 +25,8 @@ def parse_duration(text: str) -> float:
         if not parts or "".join(n + u for n, u in parts) != s:
             raise ArchiverError(f"bad duration {text!r}: use e.g. 90s, 30m, 2h or 1h30m") from None
         value = sum(float(n) * _UNITS[u] for n, u in parts)
+    if not math.isfinite(value):  # float() takes "nan" and "inf"
+        raise ArchiverError(f"bad duration {text!r}: use e.g. 90s, 30m, 2h or 1h30m")
     if value <= 0:
         raise ArchiverError(f"bad duration {text!r}: must be more than zero")
     return value

@@ -292,10 +292,12 @@ def test_a_body_that_never_ends_is_cut_at_max_fetch_time_and_kept_marked(tmp_pat
             time.sleep(0.05)
 
     site.extra["/live.mp3"] = stream
-    with serve(site) as (base, _):
+    with serve(site) as (base, s):
         started = time.monotonic()
-        result, summary = _capture(invoke, tmp_path, base, "/live.mp3", extra=("--max-fetch-time", "1s"))
-        assert time.monotonic() - started < 10
+        result = invoke("capture", base + "/live.mp3", "--collection", tmp_path, "--delay", "0", "--json",
+                        "--max-fetch-time", "1s")  # the default --retries: a cut this way is not retried
+        summary = json.loads(result.stdout)
+        assert time.monotonic() - started < 10 and s.hits["/live.mp3"] == 1
     assert result.exit_code == 1
     assert summary["failures"][0]["reason"].startswith("still arriving after 1 s (--max-fetch-time)")
     warc = next((tmp_path / "warc").glob("*.warc.gz"))
@@ -322,3 +324,59 @@ def test_deflate_bodies_zlib_wrapped_or_raw_give_their_links(tmp_path, invoke, w
         assert s.hits["/news/one.html"] == 1
     assert result.exit_code == 0, result.output
     assert _bodies(tmp_path)["/deflated"][1] == body
+
+
+def test_a_body_whose_last_byte_comes_in_time_is_whole(tmp_path, invoke):
+    """--max-fetch-time is looked at before a read, not after: a body that began in time and whose
+    last bytes came after the limit, with nothing more to read, is whole, not WARC-Truncated."""
+    import time
+
+    site = Site()
+
+    def slow_end(h):
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello")
+        h.wfile.flush()
+        time.sleep(1.3)
+        h.wfile.write(b"world")
+
+    site.extra["/slow-end"] = slow_end
+    with serve(site) as (base, _):
+        result, summary = _capture(invoke, tmp_path, base, "/slow-end", extra=("--max-fetch-time", "1s"))
+    assert result.exit_code == 0, result.output
+    assert summary["failures"] == [] and _bodies(tmp_path)["/slow-end"][1] == b"helloworld"
+    warc = next((tmp_path / "warc").glob("*.warc.gz"))
+    assert all("WARC-Truncated" not in h for _, h, _ in records(warc))
+
+
+def test_max_time_keeps_the_last_answer_rather_than_a_retry_it_has_no_time_for(tmp_path, invoke):
+    """A 503 asking to come back in 30 s, --max-time 2s: the retry would start after the limit,
+    so the 503 is the last answer, kept and reported as such (it was thrown away as "run
+    stopped", and nothing was written)."""
+    site = Site()
+    site.extra["/busy"] = _raw(b"HTTP/1.1 503 Busy\r\nRetry-After: 30\r\nContent-Length: 4\r\n\r\nbusy")
+    with serve(site) as (base, s):
+        result = invoke("capture", base + "/busy", "--collection", tmp_path, "--delay", "0", "--json",
+                        "--max-time", "2s")
+        assert s.hits["/busy"] == 1
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["failures"] == [{"url": base + "/busy", "reason": "HTTP 503"}]
+    assert _bodies(tmp_path)["/busy"] == ("HTTP/1.1 503 Busy", b"busy")
+
+
+def test_connections_are_reused_when_descriptors_run_past_1023(tmp_path, invoke):
+    """select() cannot watch a descriptor past 1023 (FD_SETSIZE), so an idle-connection check
+    through it put every connection aside once a crawl held that many files and sockets."""
+    import os
+    import resource
+
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < 1300:
+        pytest.skip("needs 1300 open files")
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        with serve() as (base, site):
+            result, _ = _capture(invoke, tmp_path, base, "/news/one.html", "/news/two.html", "/final.html")
+            assert site.connections == 1
+    finally:
+        for fd in held:
+            os.close(fd)
+    assert result.exit_code == 0, result.output

@@ -463,27 +463,32 @@ class Crawl:
             try:
                 response = self.fetcher.fetch(url)
             except FetchError as exc:
-                if not exc.retryable or attempt >= self.options.retries:
-                    raise
+                if not exc.retryable or attempt >= self.options.retries or self._past_deadline(wait):
+                    raise  # the last attempt's reason, also when --max-time leaves no time for another
             else:
-                retry = response.status in RETRY_STATUSES or response.cut_short is not None
-                if not retry or attempt >= self.options.retries:
+                # a body cut by --max-fetch-time would be cut again: kept as it came, not retried
+                retry = (response.status in RETRY_STATUSES or response.cut_short is not None) \
+                    and not response.over_time
+                if retry:
+                    after = _retry_after(response.header("retry-after"))
+                    wait = after if after is not None else wait
+                if not retry or attempt >= self.options.retries or self._past_deadline(wait):
                     if self.fetcher.cookies is not None:
                         # only the answer that is recorded sets cookies, so that the WARC shows
                         # where each cookie a later request sends came from
                         self.fetcher.cookies.store(url, response.headers)
                     return response  # a body still cut short on the last attempt is kept as it came
-                after = _retry_after(response.header("retry-after"))
-                if after is not None:
-                    wait = after
                 response.close()
             attempt += 1
-            wait = min(wait, self.options.max_retry_wait)
-            if self._deadline is not None:  # a retry due after --max-time runs out is not waited for
-                wait = min(wait, max(0.0, self._deadline - time.monotonic()))
-            time.sleep(wait)
-            if self._stop or (self._deadline is not None and time.monotonic() >= self._deadline):
+            time.sleep(min(wait, self.options.max_retry_wait))
+            if self._stop:
                 raise FetchError("run stopped", retryable=False)
+
+    def _past_deadline(self, wait: float) -> bool:
+        """Would a retry after *wait* seconds start after --max-time runs out? Then the answer (or
+        the error) already had is the last one, not a "run stopped"."""
+        wait = min(wait, self.options.max_retry_wait)
+        return self._deadline is not None and time.monotonic() + wait >= self._deadline
 
     def _load_robots(self, robots_url: str) -> tuple[int, bytes]:
         """Fetch robots.txt (following up to 5 redirects, RFC 9309 section 2.3.1.2) and record it."""

@@ -78,6 +78,7 @@ class Response:
     segments: list[tuple[int, int]] | None = None  # chunk data (offset, length) in block if chunked
     truncated: str | None = None  # WARC-Truncated: "length" (--max-size), "disconnect" or "time"
     cut_short: str | None = None  # why the server's body did not all arrive (disconnect, time)
+    over_time: bool = False  # cut by --max-fetch-time: another attempt would be cut the same way
     payload_head: bytes = b""  # the payload's first bytes (up to 16), to recognise its format
     elapsed: float = 0.0
     http_version: str = "http/1.1"  # WARC-Protocol id of the status line's version
@@ -234,10 +235,17 @@ def _quiet(conn: _Connection) -> bool:
     if conn.buf or (isinstance(conn.sock, ssl.SSLSocket) and conn.sock.pending()):
         return False
     try:
+        if _poll is not None:  # poll, not select: select() cannot watch a descriptor past 1023
+            watch = _poll()
+            watch.register(conn.sock, select.POLLIN)
+            return not watch.poll(0)
         readable, _, _ = select.select([conn.sock], [], [], 0)
     except (OSError, ValueError):
         return False
     return not readable
+
+
+_poll = getattr(select, "poll", None)  # not on Windows
 
 
 def check_user_agent(user_agent: str) -> None:
@@ -491,6 +499,7 @@ class Fetcher:
         lengths = {k.lower(): v for k, v in headers}
         budget = self.max_size if self.max_size is not None else -1
         truncated = None
+        over_time = False
         segments: list[tuple[int, int]] | None = None
         offset = len(head)
         payload_length = 0
@@ -515,6 +524,10 @@ class Fetcher:
                 if segments is not None:
                     segments.append((offset, len(data)))
             offset += len(data)
+
+        def more() -> None:
+            """Before reading more of the body: is --max-fetch-time up? (Checked before a read,
+            not after one, so a body whose last byte came in time is whole.)"""
             if cut_at is not None and time.monotonic() > cut_at:
                 raise _TooLong
 
@@ -532,6 +545,7 @@ class Fetcher:
                 # RFC 9112 section 7.1: chunk-size [ext] CRLF data CRLF ... 0 CRLF trailers CRLF
                 segments = []
                 while truncated is None:
+                    more()
                     line = conn.readline()
                     emit(line, False)
                     if not line.endswith(b"\n"):
@@ -554,6 +568,7 @@ class Fetcher:
                         if allowed == 0:
                             truncated = "length"
                             break
+                        more()
                         data = conn.read_some(allowed)
                         if not data:
                             truncated, cut_short = "disconnect", "connection closed inside chunked body"
@@ -570,6 +585,7 @@ class Fetcher:
                     if allowed == 0:
                         truncated = "length"
                         break
+                    more()
                     data = conn.read_some(min(allowed, READ_SIZE))
                     if not data:
                         truncated = "disconnect"
@@ -587,6 +603,7 @@ class Fetcher:
                         if conn.read_some(1):
                             truncated = "length"
                         break
+                    more()
                     data = conn.read_some(allowed)
                     if not data:
                         break
@@ -594,7 +611,7 @@ class Fetcher:
                     if budget >= 0:
                         budget -= len(data)
         except _TooLong:  # what arrived is kept, marked; the connection is mid-body, so it is closed
-            truncated = "time"
+            truncated, over_time = "time", True
             cut_short = f"still arriving after {self.max_fetch_time:g} s (--max-fetch-time)"
         except OSError as exc:  # only the network can raise it here: spool failures are ArchiverError
             # The headers came, then the body stopped (closed, reset, TLS or network error, or no
@@ -615,5 +632,5 @@ class Fetcher:
             block_length=offset, block_digest=label(self.digest, block_hash),
             payload_digest=label(self.digest, payload_hash), payload_length=payload_length,
             header_length=len(head), segments=segments, truncated=truncated, cut_short=cut_short,
-            payload_head=payload_head, elapsed=time.monotonic() - started,
+            payload_head=payload_head, elapsed=time.monotonic() - started, over_time=over_time,
             http_version=_http_version(head), tls=conn.tls), keep
