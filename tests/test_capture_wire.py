@@ -380,3 +380,28 @@ def test_connections_are_reused_when_descriptors_run_past_1023(tmp_path, invoke)
         for fd in held:
             os.close(fd)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("content_type", "body"), [
+    # us-ascii is windows-1252 on the web (WHATWG Encoding); the page is really UTF-8 text
+    ("text/html; charset=us-ascii", '<p>Café</p><a href="/café.html">c</a>'.encode()),
+    # a label libxml2 does not know (the usual Korean one): no link was found at all
+    ("text/html; charset=ks_c_5601-1987", b'<a href="/caf%C3%A9.html">c</a>'),
+    # a byte order mark wins over the Content-Type (HTML's encoding sniffing)
+    ("text/html; charset=utf-8", "\ufeff<a href='/café.html'>c</a>".encode("utf-16-le")),
+    ("text/html; charset=iso-8859-1", "\ufeff<a href='/café.html'>c</a>".encode("utf-8")),
+])
+def test_a_page_is_read_in_the_encoding_html_says_it_is_in(tmp_path, invoke, content_type, body):
+    """Link extraction decides a page's encoding as extraction does (archiver.charsets): a BOM,
+    the Content-Type's charset if it decodes the bytes (with the WHATWG meaning of its label),
+    a <meta>, else UTF-8; lxml decoding a label itself dropped links past the first byte it
+    could not decode, or all of them for a label it does not know."""
+    site = Site()
+    page = b"<html><body>" + body + b"</body></html>" if not body.startswith(b"\xff\xfe") else body
+    site.extra["/page"] = _raw(b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type.encode()
+                               + b"\r\nContent-Length: " + str(len(page)).encode() + b"\r\n\r\n" + page)
+    site.extra["/caf%C3%A9.html"] = _raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    with serve(site) as (base, s):
+        result, _ = _capture(invoke, tmp_path, base, "/page", extra=("--depth", "1", "--no-requisites"))
+        assert s.hits["/caf%C3%A9.html"] == 1, dict(s.hits)
+    assert result.exit_code == 0, result.output

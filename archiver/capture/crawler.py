@@ -31,7 +31,7 @@ from archiver.capture.capturelog import (
 from archiver.capture.cookies import SessionCookies
 from archiver.capture.digests import ALGORITHMS, digest_bytes, label, new_hasher
 from archiver.capture.fetcher import Fetcher, FetchError, Response, check_user_agent
-from archiver.capture.links import Links, charset_of, css_links, html_links
+from archiver.capture.links import Links, css_links, html_links
 from archiver.capture.options import CaptureOptions, CaptureResult
 from archiver.capture.repair import repair_directory
 from archiver.capture.robots import PARSE_LIMIT, RobotsCache
@@ -702,7 +702,7 @@ class Crawl:
         if not body:
             return Links()
         if kind in HTML_TYPES:
-            return html_links(body, url, charset_of(content_type))
+            return html_links(body, url, content_type)
         if kind == "text/css":
             return css_links(body, url)
         return Links()

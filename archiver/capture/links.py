@@ -17,13 +17,12 @@ from itertools import repeat
 from lxml import etree
 
 from archiver.capture.urls import ORIGIN, resolve
+from archiver.charsets import declared_charset
 
 CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
 CSS_URL = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
 CSS_IMPORT = re.compile(rb"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
 _STYLES_WITH_URLS = etree.XPath("//@style[contains(., 'url(')]", smart_strings=False)
-_CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([^\s;\"']+)", re.I)
-_PARSERS_KEPT = 16  # lxml parsers per thread, one per document encoding seen
 REQUISITE_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload",
                   "manifest", "mask-icon"}
 
@@ -137,16 +136,6 @@ def _srcset(value: str | None) -> list[str]:
     return urls
 
 
-def charset_of(content_type: str | None) -> str | None:
-    """The charset a Content-Type header names, or None. HTML's encoding sniffing puts it
-    before a <meta charset> in the document: a page declared UTF-8 only by its server must not
-    have its links read as Latin-1 (`/café` would become `/caf%C3%83%C2%A9`, a 404)."""
-    if not content_type or "charset" not in content_type.lower():
-        return None
-    match = _CHARSET.search(content_type)
-    return match.group(1).lower() if match else None
-
-
 def css_links(css: bytes, base: str, links: Links | None = None, context: str = "css/url") -> Links:
     """url(...) and @import targets in a stylesheet (all are requisites)."""
     links = links or Links()
@@ -171,42 +160,43 @@ _OUTLINK_RELS = {"alternate", "canonical", "next", "prev", "amphtml"}
 _parsers = threading.local()
 
 
-def _parser(encoding: str | None) -> etree.HTMLParser:
-    """This thread's HTML parser for *encoding* (None: the document's own <meta>, else Latin-1).
-    One per thread: lxml then parses without holding the GIL (a shared parser would serialise
-    the workers). huge_tree lifts libxml2's limits, which otherwise end a page's links silently
-    after 256 nested elements (unclosed <div>s) or a 10 MB text node (an inline data: image);
-    what is parsed is already bounded (CaptureOptions.max_parse_bytes, 20 MB)."""
-    parsers = getattr(_parsers, "html", None)
-    if parsers is None:
-        parsers = _parsers.html = {}
-    parser = parsers.get(encoding)
-    if parser is None:
+def _as_utf8(html: bytes, content_type: str | None) -> bytes:
+    """*html* in UTF-8, decoded as it declares (archiver.charsets: a BOM, the Content-Type's
+    charset, a <meta>, as extraction reads it), else as UTF-8 if it is, else windows-1252. lxml
+    left to itself reads a page declared UTF-8 only by its server as Latin-1 (`/café` became
+    `/caf%C3%83%C2%A9`, a 404), and stops at the first byte its encoding cannot decode."""
+    declared = declared_charset(html, content_type)
+    charset, bom = (declared[0], declared[2]) if declared is not None else ("utf-8", 0)
+    data = html[bom:]
+    if charset == "utf-8":
         try:
-            parser = etree.HTMLParser(encoding=encoding, huge_tree=True)
-        except LookupError:  # a label libxml2 does not know: HTML says to ignore it
-            return _parser(None)
-        if len(parsers) < _PARSERS_KEPT:
-            parsers[encoding] = parser
-    return parser
+            data.decode("utf-8")
+            return data  # most pages: checked, not copied
+        except UnicodeDecodeError:
+            charset = "utf-8" if declared is not None else "windows-1252"
+    return data.decode(charset, "replace").encode("utf-8")
 
 
-def _parse_html(html: bytes, encoding: str | None = None):
-    """The document's root element, or None."""
-    if encoding and encoding.startswith("utf-16") and not html.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = None  # a UTF-16 label on bytes that are not: what the page says of itself decides
-    parser = _parser(encoding)
+def _parse_html(html: bytes, content_type: str | None = None):
+    """The document's root element, or None. One parser per thread: lxml then parses without
+    holding the GIL (a shared parser would serialise the workers). huge_tree lifts libxml2's
+    limits, which otherwise end a page's links silently after 256 nested elements (unclosed
+    <div>s) or a 10 MB text node (an inline data: image); what is parsed is already bounded
+    (CaptureOptions.max_parse_bytes, 20 MB)."""
+    parser = getattr(_parsers, "html", None)
+    if parser is None:
+        parser = _parsers.html = etree.HTMLParser(encoding="utf-8", huge_tree=True)
     try:
-        return etree.fromstring(html, parser)
+        return etree.fromstring(_as_utf8(html, content_type), parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
 
 
-def html_links(html: bytes, base: str, encoding: str | None = None) -> Links:
-    """Requisites and outlinks of an HTML document fetched from *base*, in the *encoding* its
-    Content-Type names (see charset_of)."""
+def html_links(html: bytes, base: str, content_type: str | None = None) -> Links:
+    """Requisites and outlinks of an HTML document fetched from *base* (read in the charset its
+    *content_type* header names, or its own)."""
     links = Links()
-    doc = _parse_html(html, encoding)
+    doc = _parse_html(html, content_type)
     if doc is None:
         return links
     for href in _BASE_HREF(doc):  # HTML: the first <base href> sets the base URL of the document
