@@ -405,3 +405,21 @@ def test_a_page_is_read_in_the_encoding_html_says_it_is_in(tmp_path, invoke, con
         result, _ = _capture(invoke, tmp_path, base, "/page", extra=("--depth", "1", "--no-requisites"))
         assert s.hits["/caf%C3%A9.html"] == 1, dict(s.hits)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("raw_location", ["/café".encode(), "/café".encode("latin-1")])
+def test_a_rerun_follows_a_stored_redirect_where_the_first_run_went(tmp_path, invoke, raw_location):
+    """A resumed run reads a stored redirect's Location from the record's bytes, as the fetcher
+    read it live: with warcio's reading (UTF-8, else Latin-1) a Latin-1 `/café` was `/caf%E9` the
+    first time and `/caf%C3%A9` the next (a 404), so the rerun failed a seed the first run had."""
+    site = Site()
+    site.extra["/r"] = _raw(b"HTTP/1.1 302 Found\r\nLocation: " + raw_location
+                            + b"\r\nContent-Length: 0\r\n\r\n")
+    target = "/caf%C3%A9" if raw_location == "/café".encode() else "/caf%E9"
+    site.extra[target] = _raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    with serve(site) as (base, s):
+        first, _ = _capture(invoke, tmp_path, base, "/r")
+        again, summary = _capture(invoke, tmp_path, base, "/r")
+        assert s.hits["/r"] == 1 and s.hits[target] == 1 and len(s.hits) == 3, dict(s.hits)  # and robots.txt
+    assert first.exit_code == again.exit_code == 0, again.output
+    assert summary["skipped"] == 2 and summary["failed_seeds"] == []

@@ -30,7 +30,15 @@ from archiver.capture.capturelog import (
 )
 from archiver.capture.cookies import SessionCookies
 from archiver.capture.digests import ALGORITHMS, digest_bytes, label, new_hasher
-from archiver.capture.fetcher import Fetcher, FetchError, Response, check_user_agent
+from archiver.capture.fetcher import (
+    MAX_HEADER_BYTES,
+    Fetcher,
+    FetchError,
+    Response,
+    check_user_agent,
+    head_end,
+    parse_head,
+)
 from archiver.capture.links import Links, css_links, html_links
 from archiver.capture.options import CaptureOptions, CaptureResult
 from archiver.capture.repair import repair_directory
@@ -151,6 +159,28 @@ def _read_stored(path: Path, offset: int, url: str, limit: int) -> tuple[object,
                 break
             body = record.content_stream().read(limit + 1) if limit else b""
             return record.http_headers, (body if len(body) <= limit else None)
+    raise StoredRecordMismatch(f"no record of {url} at {path.name} offset {offset}")
+
+
+def _stored_location(path: Path, offset: int, url: str) -> str | None:
+    """The Location of *url*'s redirect stored at *offset* of *path*, read from the head's bytes
+    as the fetcher read it when it came (urls.header_text): warcio's own reading of a header
+    (UTF-8, else Latin-1) would make a rerun follow another URL than the first run did."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        for record in ArchiveIterator(fh, no_record_parse=True):
+            if (record.rec_type not in ("response", "revisit")
+                    or record.rec_headers.get_header("WARC-Target-URI") != url):
+                break
+            block = record.raw_stream.read(MAX_HEADER_BYTES)
+            end = head_end(block)
+            if end < 0:
+                return None
+            _, headers = parse_head(block[:end])
+            location = next((v for k, v in headers if k.lower() == "location"), None)
+            return header_text(location) if location else None
     raise StoredRecordMismatch(f"no record of {url} at {path.name} offset {offset}")
 
 
@@ -725,9 +755,8 @@ class Crawl:
         if earlier.warc_offset is None:  # a log line edited by hand: nowhere to re-read it from
             return None, None
         if 300 <= status < 400:
-            headers, _ = _read_stored(self.collection.warc_dir / earlier.warc_filename,
-                                      earlier.warc_offset, item.url, 0)
-            return (headers.get_header("Location") if headers else None), None
+            return _stored_location(self.collection.warc_dir / earlier.warc_filename,
+                                    earlier.warc_offset, item.url), None
         kind = earlier.content_type
         if kind not in HTML_TYPES and kind != "text/css":
             return None, None

@@ -172,18 +172,11 @@ class _Connection:
         return True
 
     def read_head(self, deadline: float) -> bytes:
-        """Bytes up to and including the first empty line, which ends the status line and headers.
-        RFC 9112 section 2.2: a bare LF may end a line, and a CR before it is ignored, so the
-        empty line is LF LF or LF CR LF (CRLF CRLF holds the latter); the bytes are kept as sent."""
+        """Bytes up to and including the first empty line (see head_end), which ends the status
+        line and headers; the bytes are kept as sent."""
         while True:
-            crlf = self.buf.find(b"\n\r\n")
-            # LF LF is looked for only before that: the buffer may hold a whole body after the head
-            lf = self.buf.find(b"\n\n", 0, crlf + 1 if crlf >= 0 else len(self.buf))
-            if lf >= 0:
-                end = lf + 2
-                break
-            if crlf >= 0:
-                end = crlf + 3
+            end = head_end(self.buf)
+            if end >= 0:
                 break
             if len(self.buf) > MAX_HEADER_BYTES:
                 raise FetchError("protocol: response headers too long", retryable=False)
@@ -265,7 +258,21 @@ def _http_version(head: bytes) -> str:
     return "http/1.1" if version == b"http/1.1 " else "http/1.0" if version == b"http/1.0 " else ""
 
 
-def _parse_head(head: bytes) -> tuple[int, list[tuple[str, str]]]:
+def head_end(data: bytes | bytearray) -> int:
+    """Where the head of an HTTP response in *data* ends (after its first empty line), or -1.
+    RFC 9112 section 2.2: a bare LF may end a line, and a CR before it is ignored, so the empty
+    line is LF LF or LF CR LF (CRLF CRLF holds the latter)."""
+    crlf = data.find(b"\n\r\n")
+    # LF LF is looked for only before that: *data* may hold a whole body after the head
+    lf = data.find(b"\n\n", 0, crlf + 1 if crlf >= 0 else len(data))
+    if lf >= 0:
+        return lf + 2
+    return crlf + 3 if crlf >= 0 else -1
+
+
+def parse_head(head: bytes) -> tuple[int, list[tuple[str, str]]]:
+    """(status, headers) of a response head: headers as (name, value), each byte a Latin-1
+    character (see urls.header_text), obs-fold unfolded."""
     lines = head.decode("latin-1").split("\n")  # RFC 9112 section 2.2: a bare LF ends a line too
     status_line = lines[0].rstrip("\r")
     parts = status_line.split(None, 2)
@@ -474,14 +481,14 @@ class Fetcher:
         started = time.monotonic()
         conn.sock.sendall(request)
         head = conn.read_head(started + self.timeout)
-        status, headers = _parse_head(head)
+        status, headers = parse_head(head)
         for _ in range(MAX_INTERIM):
             if not 100 <= status < 200 or status == 101:
                 break
             # RFC 9110 section 15.2: interim responses (100 Continue, 103 Early Hints) come before
             # the final one, which is what the record keeps (replay tools read its status line)
             head = conn.read_head(started + self.timeout)
-            status, headers = _parse_head(head)
+            status, headers = parse_head(head)
         else:
             raise FetchError(f"protocol: more than {MAX_INTERIM} interim (1xx) responses", retryable=False)
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=self.spool_dir)
