@@ -276,3 +276,22 @@ def test_a_pages_requisites_go_before_further_pages(tmp_path, invoke):
         without_image = [path for path in pages if site.hits[f"/img/p{path[3:]}.png"] == 0]
     assert result.exit_code == 0, result.output
     assert len(pages) >= 3 and len(without_image) <= 1, (pages, without_image)
+
+
+def test_max_pages_counts_pages_robots_txt_lets_through(tmp_path, invoke):
+    """Pages are counted when their turn comes, after robots.txt: three disallowed links first
+    (a calendar trap is often what robots.txt disallows) do not use up --max-pages 3, which
+    takes the seed and the next two allowed pages (counted when found, it took only the seed)."""
+    from capture_support import _send
+
+    page = "".join(f'<a href="{p}">x</a>' for p in ("/private/a.html", "/private/b.html", "/private/c.html",
+                                                  "/news/one.html", "/news/two.html", "/final.html"))
+    with serve() as (base, site):
+        site.extra["/links.html"] = lambda h: _send(h, 200, f"<html><body>{page}</body></html>".encode())
+        result = invoke("capture", base + "/links.html", "--collection", tmp_path, "--delay", "0",
+                        "--depth", "1", "--no-requisites", "--max-pages", "3", "--json")
+        assert site.hits["/news/one.html"] == site.hits["/news/two.html"] == 1
+        assert site.hits["/final.html"] == 0
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["pages"], summary["skipped"], summary["not_followed"]) == (3, 3, 1)

@@ -374,7 +374,7 @@ class Crawl:
         outcome = {url: self._seen.get(url, NOT_REACHED) for url in self._seed_urls}
         outcome = {url: not_reached if why == NOT_REACHED else why for url, why in outcome.items()}
         self.result.failed_seeds = [url for url, why in outcome.items() if why]
-        self.result.not_followed = len(self._not_followed - self._seen.keys())
+        self.result.not_followed = len(self._not_followed)
         reported = {url for url, _ in self.result.failures}  # a set: a sitemap may list 50,000 seeds
         for seed in self.result.failed_seeds:
             if seed not in reported:
@@ -449,6 +449,8 @@ class Crawl:
                 self._log(item, "skipped", error=why)
                 self._seed_result(item, why)
                 return
+        if self._over_max_pages(item):
+            return  # found before N pages were taken; by its turn, they were
         earlier = self.state.done.get(item.url)
         # a sitemap is fetched on every run: what it lists changes (a news sitemap, every hour)
         if earlier is not None and not self._fetch_again(item):
@@ -809,23 +811,36 @@ class Crawl:
                 self._enqueue(page)
 
     def _take_page(self, url: str) -> bool:
-        """May the page *url* be queued under --max-pages? Counts it if so; one already queued
-        is not counted again (and _enqueue turns it away). Called holding self._cond."""
-        if url in self._seen:
-            return True
-        if self._pages_taken >= self.options.max_pages:
+        """May the page *url* be queued under --max-pages? Not once N pages are taken (see
+        _over_max_pages): none will be taken after. One already queued is turned away by
+        _enqueue. Called holding self._cond."""
+        if url not in self._seen and self._pages_taken >= self.options.max_pages:
             self._not_followed.add(url)
             return False
-        self._pages_taken += 1
         return True
+
+    def _over_max_pages(self, item: Item) -> bool:
+        """Is *item* a page past --max-pages? Pages are counted when their turn comes, after
+        robots.txt let them through (a calendar trap is often what robots.txt disallows; counted
+        when found, its pages would use up N without being fetched): a link, or a page a sitemap
+        lists. The seeds given, requisites, redirect hops and sitemaps are not counted here."""
+        if self.options.max_pages is None or not (item.hops.endswith("L") or (
+                item.hops == "" and item.url not in self._given_seeds)):
+            return False
+        with self._cond:
+            if self._pages_taken >= self.options.max_pages:
+                self._not_followed.add(item.url)
+                self._seed_urls.pop(item.url, None)  # a listed page past N: not a seed of this run
+                return True
+            self._pages_taken += 1
+            return False
 
     def _add_seed(self, item: Item) -> None:
         """A page (or sitemap) a sitemap lists: a seed of its own, whose outcome the run reports.
         One the run already queued another way (a link from a seed) is captured there, once; its
         outcome is the same URL's (see _seed_result)."""
         with self._cond:  # an RLock: _enqueue takes it again, so no other path queues it between
-            if item.url not in self._seen and not item.hops and self.options.max_pages is not None \
-                    and not self._take_page(item.url):
+            if not item.hops and self.options.max_pages is not None and not self._take_page(item.url):
                 return  # past --max-pages: not a seed of this run (a given seed is always one)
             self._seed_urls.setdefault(item.url)
             if item.url in self._seen:

@@ -35,7 +35,7 @@ class CaptureOptions:
     recapture: bool = False  # fetch again URLs already captured in this collection
     recapture_seeds: bool = False  # fetch the seeds (and their redirects) again, even if captured
     max_time: float | None = None  # seconds after which no new fetch starts (what is in flight finishes)
-    max_pages: int | None = None  # pages a run queues, the seeds given included; no links followed past it
+    max_pages: int | None = None  # pages a run takes, the seeds given included; none followed past it
     prefix: str = "archiver"  # WARC file name prefix
     max_parse_bytes: int = 20_000_000  # larger HTML/CSS is stored but not scanned for links
     ca_certificate: str | None = None  # PEM file of CA certificates trusted besides the system's
@@ -66,7 +66,7 @@ class CaptureResult:
     failures: list[tuple[str, str]] = field(default_factory=list)
     failed_seeds: list[str] = field(default_factory=list)
     skipped: int = 0
-    not_followed: int = 0  # pages found past --max-pages, not queued
+    not_followed: int = 0  # pages found past --max-pages, not taken
     not_fetched: int = 0  # URLs still queued when --max-time ran out
     repaired: list[Path] = field(default_factory=list)
     log_path: Path | None = None

@@ -32,8 +32,8 @@ from archiver.errors import EXIT_INVALID
               help="Start no new fetch after this long (90s, 45m, 2h); what is in flight finishes, and "
                    "the same command again goes on.")
 @click.option("--max-pages", type=click.IntRange(min=1), metavar="N",
-              help="Queue at most N pages in a run, seeds included (links past it are not followed; "
-                   "requisites of queued pages still are).")
+              help="Take at most N pages in a run, the seeds given included (further pages are not "
+                   "followed; requisites of the pages taken still are).")
 @click.option("--no-requisites", is_flag=True, help="Do not fetch images, stylesheets and scripts of pages.")
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt.")
 @click.option("--user-agent", metavar="UA", help="User-Agent header; include a contact address.")
