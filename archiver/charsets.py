@@ -89,7 +89,10 @@ def declared_charset(data: bytes, content_type: str | None = None) -> tuple[str,
     for bom, charset in _BOMS:
         if data.startswith(bom):
             return charset, "bom", len(bom)
-    for charset, source in ((header_charset(content_type), "http-header"), (meta_charset(data), "meta")):
-        if charset and _acceptable(data, charset):
-            return charset, source, 0
+    charset = header_charset(content_type)
+    if charset and _acceptable(data, charset):
+        return charset, "http-header", 0
+    charset = meta_charset(data)  # looked for only when the header gives none that fits
+    if charset and _acceptable(data, charset):
+        return charset, "meta", 0
     return None
