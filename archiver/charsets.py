@@ -20,17 +20,19 @@ _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_:.\-]+)""", re.I
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
-# WHATWG Encoding: labels that mean on the web another encoding than Python's codec of that name
-# (Latin-1 and ASCII are windows-1252; EUC-KR is windows-949; Shift_JIS is windows-31J; GB2312 and
-# GBK are GB18030's subset; Big5 is Big5-HKSCS)
+# WHATWG Encoding: labels that mean on the web another encoding than Python's codec of that name,
+# where the web's is a superset giving the same text for the bytes both decode (Latin-1 and ASCII
+# are windows-1252, EUC-KR is windows-949, GB2312 is GBK). Shift_JIS and Big5 keep Python's codecs:
+# cp932 and big5hkscs give other characters than browsers for some bytes (0x8160 is U+301C).
 _ALIASES = {"iso-8859-1": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252",
             "us-ascii": "windows-1252", "ascii": "windows-1252", "cp1251": "windows-1251",
             "cp1252": "windows-1252", "utf8": "utf-8", "x-user-defined": "windows-1252",
             "unicode-1-1-utf-8": "utf-8", "iso-8859-9": "windows-1254", "latin5": "windows-1254",
             "tis-620": "cp874", "iso-8859-11": "cp874", "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
-            "shift_jis": "cp932", "x-sjis": "cp932", "windows-31j": "cp932", "ms_kanji": "cp932",
-            "gb2312": "gbk", "x-gbk": "gbk", "big5": "big5hkscs", "iso-8859-8-i": "iso-8859-8",
+            "gb2312": "gbk", "x-gbk": "gbk", "iso-8859-8-i": "iso-8859-8",
             "utf-32": "", "utf-32le": "", "utf-32be": ""}  # "": no web encoding (WHATWG has no UTF-32)
+_MULTI_BYTE = {"cp932", "cp949", "cp936", "cp950", "gbk", "gb18030", "big5", "big5hkscs", "euc_kr",
+               "euc_jp", "shift_jis", "gb2312"}
 
 
 @functools.lru_cache(maxsize=256)
@@ -47,7 +49,9 @@ def normalise_charset(label: str | None) -> str | None:
     except LookupError:
         return None
     # Present the usual IANA-style names rather than Python's internal ones.
-    return {"utf_8": "utf-8", "cp1251": "windows-1251", "cp1252": "windows-1252"}.get(name, name)
+    if name.startswith("cp125"):
+        return "windows-" + name[2:]  # a name Python's codecs know too (not so windows-874)
+    return {"utf_8": "utf-8"}.get(name, name)
 
 
 def header_charset(content_type: str | None) -> str | None:
@@ -78,7 +82,8 @@ def _acceptable(data: bytes, charset: str) -> bool:
     if not _decodes(data, charset):
         return False
     # A single-byte charset decodes anything; reject it when the bytes are plainly UTF-8.
-    single_byte = codecs.lookup(charset).name.startswith(("cp", "iso8859", "koi8", "mac"))
+    name = codecs.lookup(charset).name
+    single_byte = name not in _MULTI_BYTE and name.startswith(("cp", "iso8859", "koi8", "mac"))
     return not (single_byte and _is_utf8_with_non_ascii(data))
 
 
