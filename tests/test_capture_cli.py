@@ -295,3 +295,42 @@ def test_max_pages_counts_pages_robots_txt_lets_through(tmp_path, invoke):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert (summary["pages"], summary["skipped"], summary["not_followed"]) == (3, 3, 1)
+
+
+def test_a_page_dropped_past_max_pages_can_still_come_as_a_requisite_or_a_redirect(tmp_path, invoke):
+    """--max-pages 3: the seed, /a.html and /r (a redirect) are the pages taken. /pic.png and
+    /final.html, also linked as pages and past N when their turn comes, are fetched all the same
+    as /a.html's image and /r's target (they were turned away as already queued, then dropped:
+    the pages taken were incomplete). /news/one.html is the one page left."""
+    from capture_support import _send
+
+    hub = (b'<html><body><a href="/a.html">a</a><a href="/r">r</a><a href="/pic.png">p</a>'
+           b'<a href="/final.html">f</a><a href="/news/one.html">1</a></body></html>')
+    with serve() as (base, site):
+        site.extra["/hub.html"] = lambda h: _send(h, 200, hub)
+        site.extra["/a.html"] = lambda h: _send(h, 200, b'<html><body><img src="/pic.png"></body></html>')
+        site.extra["/pic.png"] = lambda h: _send(h, 200, b"\x89PNG", "image/png")
+        site.extra["/r"] = lambda h: _send(h, 302, b"", headers={"Location": "/final.html"})
+        result = invoke("capture", base + "/hub.html", "--collection", tmp_path, "--delay", "0",
+                        "--depth", "1", "--workers", "1", "--max-pages", "3", "--json")
+        assert site.hits["/pic.png"] == site.hits["/final.html"] == 1
+        assert site.hits["/news/one.html"] == 0
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["not_followed"], summary["failures"]) == (1, [])
+
+
+def test_a_page_past_max_pages_does_not_ask_its_host_for_robots_txt(tmp_path, invoke):
+    """Its turn came when N pages were taken: dropped before robots.txt, so a host that is down
+    (127.0.0.1:1) is not reported as a failure of the run (it was: "robots.txt unreachable")."""
+    from capture_support import _send
+
+    with serve() as (base, site):
+        site.extra["/two.html"] = lambda h: _send(h, 200, b'<html><body><a href="/news/one.html">1</a>'
+                                                  b'<a href="http://127.0.0.1:1/x.html">x</a></body></html>')
+        result = invoke("capture", base + "/two.html", "--collection", tmp_path, "--delay", "0",
+                        "--depth", "1", "--workers", "1", "--scope", "domain", "--max-pages", "2",
+                        "--no-requisites", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["pages"], summary["not_followed"], summary["failures"]) == (2, 1, [])

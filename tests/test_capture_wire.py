@@ -423,3 +423,61 @@ def test_a_rerun_follows_a_stored_redirect_where_the_first_run_went(tmp_path, in
         assert s.hits["/r"] == 1 and s.hits[target] == 1 and len(s.hits) == 3, dict(s.hits)  # and robots.txt
     assert first.exit_code == again.exit_code == 0, again.output
     assert summary["skipped"] == 2 and summary["failed_seeds"] == []
+
+
+@pytest.mark.parametrize("kind", ["chunked", "until-close"])
+def test_a_body_whose_rest_came_in_one_piece_after_the_limit_is_whole(tmp_path, invoke, kind):
+    """The rest of a body (a last chunk and its end, or the rest before the close) arrives in one
+    piece after --max-fetch-time: it is in the buffer, not still arriving, so the body is whole
+    (the limit was looked at with those bytes waiting, and the chunked body was cut to 'hello')."""
+    import time
+
+    site = Site()
+
+    def late(h):
+        h.close_connection = True
+        if kind == "chunked":
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+            rest = b"5\r\nworld\r\n0\r\n\r\n"
+        else:
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello")
+            rest = b"world"
+        h.wfile.flush()
+        time.sleep(1.3)
+        h.wfile.write(rest)
+
+    site.extra["/late"] = late
+    with serve(site) as (base, _):
+        result, summary = _capture(invoke, tmp_path, base, "/late", extra=("--max-fetch-time", "1s"))
+    assert result.exit_code == 0, result.output
+    warc = next((tmp_path / "warc").glob("*.warc.gz"))
+    (headers,) = [h for k, h, _ in records(warc)
+                  if k == "response" and h["WARC-Target-URI"].endswith("/late")]
+    assert "WARC-Truncated" not in headers
+
+
+def test_trailer_lines_without_end_are_cut_at_max_fetch_time(tmp_path, invoke):
+    """A chunked body whose trailers never end (a line every 0.1 s) is cut at --max-fetch-time
+    (the trailer loop was not looked at: 6 s and counting); its payload is whole."""
+    import time
+
+    site = Site()
+
+    def trailers(h):
+        h.close_connection = True
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n")
+        for i in range(100):
+            try:
+                h.wfile.write(b"X-Trailer-%d: y\r\n" % i)
+                h.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.1)
+
+    site.extra["/trailers"] = trailers
+    with serve(site) as (base, _):
+        started = time.monotonic()
+        result, summary = _capture(invoke, tmp_path, base, "/trailers", extra=("--max-fetch-time", "1s"))
+        assert time.monotonic() - started < 5
+    assert result.exit_code == 0, result.output
+    assert summary["failures"] == []

@@ -257,6 +257,9 @@ class Crawl:
         self._given_seeds = frozenset(self.seeds)  # --recapture-seeds: not the pages sitemaps list
         self._pages_taken = len(self.seeds)  # pages queued, against --max-pages (the seeds given count)
         self._not_followed: set[str] = set()  # pages found past --max-pages, not queued
+        # with --max-pages: URLs queued as pages that a page taken also needs (a requisite, a
+        # redirect's target): fetched when their turn comes even past N, not counted
+        self._needed: set[str] | None = set() if options.max_pages is not None else None
         self._started = time.monotonic()
         self._deadline = None if options.max_time is None else self._started + options.max_time
 
@@ -281,6 +284,8 @@ class Crawl:
         """Queue *item* unless its URL was queued before in this run (*again*: even so)."""
         with self._cond:
             if item.url in self._seen and not again:
+                if self._needed is not None and item.hops[-1:] in ("E", "R"):
+                    self._needed.add(item.url)  # queued as a page: fetched even if past --max-pages
                 return False
             self._seen.setdefault(item.url, NOT_REACHED)
             host = self._hosts.setdefault(urlsplit(item.url).netloc, _HostState())
@@ -374,7 +379,7 @@ class Crawl:
         outcome = {url: self._seen.get(url, NOT_REACHED) for url in self._seed_urls}
         outcome = {url: not_reached if why == NOT_REACHED else why for url, why in outcome.items()}
         self.result.failed_seeds = [url for url, why in outcome.items() if why]
-        self.result.not_followed = len(self._not_followed)
+        self.result.not_followed = len(self._not_followed - self._seen.keys())  # not reached otherwise
         reported = {url for url, _ in self.result.failures}  # a set: a sitemap may list 50,000 seeds
         for seed in self.result.failed_seeds:
             if seed not in reported:
@@ -438,6 +443,8 @@ class Crawl:
         return f"{parts.scheme}://{parts.netloc}"
 
     def _process(self, item: Item) -> None:
+        if self._over_max_pages(item, take=False):
+            return  # N pages were taken before its turn: its robots.txt is not even asked for
         if self.robots is not None:
             allowed, why, unreachable = self.robots.allowed(self._origin(item.url), item.url)
             if not allowed and unreachable:
@@ -449,7 +456,7 @@ class Crawl:
                 self._log(item, "skipped", error=why)
                 self._seed_result(item, why)
                 return
-        if self._over_max_pages(item):
+        if self._over_max_pages(item, take=True):
             return  # found before N pages were taken; by its turn, they were
         earlier = self.state.done.get(item.url)
         # a sitemap is fetched on every run: what it lists changes (a news sitemap, every hour)
@@ -819,20 +826,27 @@ class Crawl:
             return False
         return True
 
-    def _over_max_pages(self, item: Item) -> bool:
+    def _over_max_pages(self, item: Item, take: bool) -> bool:
         """Is *item* a page past --max-pages? Pages are counted when their turn comes, after
-        robots.txt let them through (a calendar trap is often what robots.txt disallows; counted
-        when found, its pages would use up N without being fetched): a link, or a page a sitemap
-        lists. The seeds given, requisites, redirect hops and sitemaps are not counted here."""
+        robots.txt let them through (*take*; a calendar trap is often what robots.txt disallows:
+        counted when found, its pages would use up N without being fetched); one whose turn comes
+        when N are already taken is dropped before its robots.txt is asked for. Counted: a link,
+        or a page a sitemap lists; not the seeds given, requisites, redirect hops or sitemaps."""
         if self.options.max_pages is None or not (item.hops.endswith("L") or (
                 item.hops == "" and item.url not in self._given_seeds)):
             return False
         with self._cond:
             if self._pages_taken >= self.options.max_pages:
+                if item.url in self._needed:
+                    return False  # what a page taken needs comes all the same (not counted)
                 self._not_followed.add(item.url)
                 self._seed_urls.pop(item.url, None)  # a listed page past N: not a seed of this run
+                # not "seen": the same URL may still come as a requisite or a redirect's target
+                # of a page taken (_take_page keeps turning it away as a page)
+                self._seen.pop(item.url, None)
                 return True
-            self._pages_taken += 1
+            if take:
+                self._pages_taken += 1
             return False
 
     def _add_seed(self, item: Item) -> None:

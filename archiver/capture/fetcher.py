@@ -40,6 +40,7 @@ READ_SIZE = 256 * 1024
 SPOOL_IN_MEMORY = 1024 * 1024
 ACCEPT = "text/html,application/xhtml+xml,text/css,image/*,*/*;q=0.8"
 MAX_INTERIM = 10  # 1xx responses read past before the final one
+GRACE_WAIT = 0.2  # seconds past --max-fetch-time given to bytes (or a close) on their way
 _HEX = re.compile(rb"[0-9A-Fa-f]+")  # RFC 9112 section 7.1: chunk-size = 1*HEXDIG (no sign, no 0x)
 
 
@@ -221,18 +222,18 @@ class _TooLong(Exception):
     """A body still arriving when --max-fetch-time is up."""
 
 
-def _quiet(conn: _Connection) -> bool:
+def _quiet(conn: _Connection, wait: float = 0.0) -> bool:
     """Has an idle kept-alive connection nothing to say? Bytes before a request is sent (the
     rest of a response that said it had no body, a server's close) would be read as the answer
-    to the next URL; such a connection is not reused."""
+    to the next URL; such a connection is not reused. *wait*: seconds to wait for a word."""
     if conn.buf or (isinstance(conn.sock, ssl.SSLSocket) and conn.sock.pending()):
         return False
     try:
         if _poll is not None:  # poll, not select: select() cannot watch a descriptor past 1023
             watch = _poll()
             watch.register(conn.sock, select.POLLIN)
-            return not watch.poll(0)
-        readable, _, _ = select.select([conn.sock], [], [], 0)
+            return not watch.poll(wait * 1000)
+        readable, _, _ = select.select([conn.sock], [], [], wait)
     except (OSError, ValueError):
         return False
     return not readable
@@ -532,11 +533,19 @@ class Fetcher:
                     segments.append((offset, len(data)))
             offset += len(data)
 
+        grace = [True]  # one more read past the limit, for what has already come (or the close)
+
         def more() -> None:
-            """Before reading more of the body: is --max-fetch-time up? (Checked before a read,
-            not after one, so a body whose last byte came in time is whole.)"""
-            if cut_at is not None and time.monotonic() > cut_at:
-                raise _TooLong
+            """Before reading more of the body from the network: is --max-fetch-time up? Not
+            while received bytes wait in the buffer, nor after the last read, and once more if
+            the socket already holds bytes or the server's close, so a body whose end came in
+            time is whole; a stream that goes on is cut at the next look."""
+            if cut_at is None or conn.buf or time.monotonic() <= cut_at:
+                return
+            if grace[0] and not _quiet(conn, GRACE_WAIT):
+                grace[0] = False
+                return
+            raise _TooLong
 
         def take(n: int) -> int:
             """How many of *n* body bytes the --max-size budget still allows."""
@@ -564,7 +573,11 @@ class Fetcher:
                     size = int(digits, 16)
                     if size == 0:
                         whole = True
-                        while (trailer := conn.readline()).strip():
+                        while True:
+                            more()  # trailer lines without end are cut too
+                            trailer = conn.readline()
+                            if not trailer.strip():
+                                break
                             emit(trailer, False)
                         emit(trailer, False)
                         if not trailer.endswith(b"\n"):
@@ -618,8 +631,11 @@ class Fetcher:
                     if budget >= 0:
                         budget -= len(data)
         except _TooLong:  # what arrived is kept, marked; the connection is mid-body, so it is closed
-            truncated, over_time = "time", True
-            cut_short = f"still arriving after {self.max_fetch_time:g} s (--max-fetch-time)"
+            if whole:
+                keep = False  # cut among the trailers: the payload is whole, the socket done
+            else:
+                truncated, over_time = "time", True
+                cut_short = f"still arriving after {self.max_fetch_time:g} s (--max-fetch-time)"
         except OSError as exc:  # only the network can raise it here: spool failures are ArchiverError
             # The headers came, then the body stopped (closed, reset, TLS or network error, or no
             # data for --timeout): keep what arrived.
