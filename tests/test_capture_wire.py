@@ -26,6 +26,19 @@ def _raw(data: bytes, close: bool = False):
     return handler
 
 
+def _drip(h, pieces, every: float) -> None:
+    """Write *pieces* one every *every* seconds, until they run out or the client hangs up."""
+    import time
+
+    for piece in pieces:
+        try:
+            h.wfile.write(piece)
+            h.wfile.flush()
+        except OSError:
+            return
+        time.sleep(every)
+
+
 def _bodies(coll) -> dict[str, tuple[str, bytes]]:
     """URL path -> (status line, HTTP body as stored) of every response record."""
     out = {}
@@ -283,13 +296,7 @@ def test_a_body_that_never_ends_is_cut_at_max_fetch_time_and_kept_marked(tmp_pat
     def stream(h):
         h.close_connection = True
         h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n")
-        for _ in range(400):  # 20 s at most, should the client never hang up
-            try:
-                h.wfile.write(b"\xff" * 1024)
-                h.wfile.flush()
-            except OSError:
-                return
-            time.sleep(0.05)
+        _drip(h, (b"\xff" * 1024 for _ in range(400)), 0.05)  # 20 s at most
 
     site.extra["/live.mp3"] = stream
     with serve(site) as (base, s):
@@ -466,13 +473,7 @@ def test_trailer_lines_without_end_are_cut_at_max_fetch_time(tmp_path, invoke):
     def trailers(h):
         h.close_connection = True
         h.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n")
-        for i in range(100):
-            try:
-                h.wfile.write(b"X-Trailer-%d: y\r\n" % i)
-                h.wfile.flush()
-            except OSError:
-                return
-            time.sleep(0.1)
+        _drip(h, (b"X-Trailer-%d: y\r\n" % i for i in range(100)), 0.1)
 
     site.extra["/trailers"] = trailers
     with serve(site) as (base, _):
