@@ -265,18 +265,11 @@ def test_a_kept_alive_connection_the_server_spoke_on_is_not_reused(tmp_path, inv
     """Bytes a server sends on an idle connection (here a stray response, 0.1 s after a complete
     one) would be read as the answer to the next request sent on it: such a connection is put
     aside, and the next URL, fetched after --delay, gets its own answer on a new one."""
-    import time
 
     site = Site()
 
-    def stray(h):
-        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        h.wfile.flush()
-        time.sleep(0.1)
-        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nWRONG")
-        h.wfile.flush()
-
-    site.extra["/stray"] = stray
+    site.extra["/stray"] = lambda h: _drip(h, [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                                              b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nWRONG"], 0.1)
     with serve(site) as (base, s):
         result = invoke("capture", base + "/stray", base + "/news/one.html", "--collection", tmp_path,
                         "--delay", "0.4", "--workers", "1", "--ignore-robots", "--no-requisites")
@@ -336,17 +329,11 @@ def test_deflate_bodies_zlib_wrapped_or_raw_give_their_links(tmp_path, invoke, w
 def test_a_body_whose_last_byte_comes_in_time_is_whole(tmp_path, invoke):
     """--max-fetch-time is looked at before a read, not after: a body that began in time and whose
     last bytes came after the limit, with nothing more to read, is whole, not WARC-Truncated."""
-    import time
 
     site = Site()
 
-    def slow_end(h):
-        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello")
-        h.wfile.flush()
-        time.sleep(1.3)
-        h.wfile.write(b"world")
-
-    site.extra["/slow-end"] = slow_end
+    site.extra["/slow-end"] = lambda h: _drip(h, [b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello",
+                                                  b"world"], 1.3)
     with serve(site) as (base, _):
         result, summary = _capture(invoke, tmp_path, base, "/slow-end", extra=("--max-fetch-time", "1s"))
     assert result.exit_code == 0, result.output
