@@ -29,10 +29,8 @@ _ALIASES = {"iso-8859-1": "windows-1252", "latin-1": "windows-1252", "latin1": "
             "cp1252": "windows-1252", "utf8": "utf-8", "x-user-defined": "windows-1252",
             "unicode-1-1-utf-8": "utf-8", "iso-8859-9": "windows-1254", "latin5": "windows-1254",
             "tis-620": "cp874", "iso-8859-11": "cp874", "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
-            "gb2312": "gbk", "x-gbk": "gbk", "iso-8859-8-i": "iso-8859-8",
+            "gb2312": "gbk", "x-gbk": "gbk", "iso-8859-8-i": "iso-8859-8", "windows-874": "cp874",
             "utf-32": "", "utf-32le": "", "utf-32be": ""}  # "": no web encoding (WHATWG has no UTF-32)
-_MULTI_BYTE = {"cp932", "cp949", "cp936", "cp950", "gbk", "gb18030", "big5", "big5hkscs", "euc_kr",
-               "euc_jp", "shift_jis", "gb2312"}
 
 
 @functools.lru_cache(maxsize=256)
@@ -81,10 +79,9 @@ def _is_utf8_with_non_ascii(data: bytes) -> bool:
 def _acceptable(data: bytes, charset: str) -> bool:
     if not _decodes(data, charset):
         return False
-    # A single-byte charset decodes anything; reject it when the bytes are plainly UTF-8.
-    name = codecs.lookup(charset).name
-    single_byte = name not in _MULTI_BYTE and name.startswith(("cp", "iso8859", "koi8", "mac"))
-    return not (single_byte and _is_utf8_with_non_ascii(data))
+    # A legacy label on bytes that are plainly UTF-8 (non-ASCII, and valid UTF-8, which text in
+    # a legacy encoding almost never is) is the common mistake: the label is taken as wrong.
+    return codecs.lookup(charset).name == "utf-8" or not _is_utf8_with_non_ascii(data)
 
 
 def declared_charset(data: bytes, content_type: str | None = None) -> tuple[str, str, int] | None:

@@ -127,6 +127,11 @@ def test_dates_without_offset_are_kept_as_days():
     ("Минск".encode() + b"<meta charset='windows-1251'>", "text/html", "utf-8", "default"),  # meta wrong
     (b"\xef\xbb\xbf" + "Минск".encode(), "text/html; charset=windows-1251", "utf-8", "bom"),
     ("Zürich".encode("cp1252"), "text/html; charset=iso-8859-1", "windows-1252", "http-header"),
+    # a multi-byte legacy label on bytes that are plainly UTF-8 is wrong too (both decode these
+    # bytes: cp949 gave "Caf챕 cr챔me 횪 Z체rich")
+    ("Café crème à Zürich".encode(), "text/html; charset=euc-kr", "utf-8", "default"),
+    ("Zürich Καλημέρα κόσμε".encode(), "text/html; charset=shift_jis", "utf-8", "default"),
+    ("Минск".encode("cp949"), "text/html; charset=euc-kr", "cp949", "http-header"),  # and right here
 ])
 def test_charset_decisions(data, header, charset, source):
     decoded = decode_html(data, header)
