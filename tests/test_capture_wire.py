@@ -469,3 +469,24 @@ def test_trailer_lines_without_end_are_cut_at_max_fetch_time(tmp_path, invoke):
         assert time.monotonic() - started < 5
     assert result.exit_code == 0, result.output
     assert summary["failures"] == []
+
+
+def test_a_chunked_stream_whose_packets_end_inside_a_line_is_cut_all_the_same(tmp_path, invoke):
+    """Each packet stops inside a chunk-size line, so the receive buffer is never empty when the
+    limit is looked at: only the bytes that had come by then (and one read for what is on its
+    way) are read past --max-fetch-time (the stream ran until the server hung up)."""
+    import time
+
+    site = Site()
+
+    def stream(h):
+        h.close_connection = True
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1")
+        _drip(h, (b"\r\nX\r\n1" for _ in range(200)), 0.05)  # 10 s at most
+
+    site.extra["/drip"] = stream
+    with serve(site) as (base, _):
+        started = time.monotonic()
+        result, summary = _capture(invoke, tmp_path, base, "/drip", extra=("--max-fetch-time", "1s"))
+        assert time.monotonic() - started < 5
+    assert summary["failures"][0]["reason"].startswith("still arriving after 1 s (--max-fetch-time)")

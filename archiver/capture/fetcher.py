@@ -164,8 +164,10 @@ class _Connection:
         self.tls = tls
         self.buf = bytearray()
         self.used = False
+        self.fills = 0  # reads from the socket so far (--max-fetch-time counts those past it)
 
     def _fill(self) -> bool:
+        self.fills += 1
         data = self.sock.recv(READ_SIZE)
         if not data:
             return False
@@ -533,19 +535,20 @@ class Fetcher:
                     segments.append((offset, len(data)))
             offset += len(data)
 
-        grace = [True]  # one more read past the limit, for what has already come (or the close)
+        reads_allowed: list[int] = []  # socket reads allowed past the limit, set at the first look past it
 
         def more() -> None:
-            """Before reading more of the body from the network: is --max-fetch-time up? Not
-            while received bytes wait in the buffer, nor after the last read, and once more if
-            the socket already holds bytes or the server's close, so a body whose end came in
-            time is whole; a stream that goes on is cut at the next look."""
-            if cut_at is None or conn.buf or time.monotonic() <= cut_at:
+            """Before reading more of the body: is --max-fetch-time up? Past it, the bytes that
+            had come are still read, and one more read is allowed if bytes or the server's close
+            are on their way (GRACE_WAIT), so a body whose end came in time is whole; any read
+            of the socket beyond that cuts the body (a stream that goes on, however its packets
+            fall: one that always stops inside a chunk line keeps the buffer from emptying)."""
+            if cut_at is None or time.monotonic() <= cut_at:
                 return
-            if grace[0] and not _quiet(conn, GRACE_WAIT):
-                grace[0] = False
-                return
-            raise _TooLong
+            if not reads_allowed:
+                reads_allowed.append(conn.fills + (1 if not conn.buf and not _quiet(conn, GRACE_WAIT) else 0))
+            if conn.fills > reads_allowed[0] or (not conn.buf and conn.fills >= reads_allowed[0]):
+                raise _TooLong
 
         def take(n: int) -> int:
             """How many of *n* body bytes the --max-size budget still allows."""
