@@ -7,6 +7,7 @@ written as request + response (or revisit) + metadata in one group, then logged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -146,42 +147,42 @@ class StoredRecordMismatch(Exception):
     a rewritten WARC): what an earlier run stored cannot be read back, so the URL is fetched."""
 
 
-def _read_stored(path: Path, offset: int, url: str, limit: int) -> tuple[object, bytes | None]:
-    """(HTTP headers, decoded body or None past *limit* bytes) of *url*'s response or revisit
-    record at *offset* of *path*, for resuming a crawl from what an earlier run stored."""
+@contextlib.contextmanager
+def _stored_record(path: Path, offset: int, url: str, parse_http: bool = True):
+    """*url*'s response or revisit record at *offset* of *path*, for resuming a crawl from what
+    an earlier run stored; StoredRecordMismatch when the record there is another one."""
     from warcio.archiveiterator import ArchiveIterator  # only resumed runs read WARCs back
 
     with open(path, "rb") as fh:
         fh.seek(offset)
-        for record in ArchiveIterator(fh):
-            if (record.rec_type not in ("response", "revisit")
-                    or record.rec_headers.get_header("WARC-Target-URI") != url):
-                break
-            body = record.content_stream().read(limit + 1) if limit else b""
-            return record.http_headers, (body if len(body) <= limit else None)
+        for record in ArchiveIterator(fh, no_record_parse=not parse_http):
+            if (record.rec_type in ("response", "revisit")
+                    and record.rec_headers.get_header("WARC-Target-URI") == url):
+                yield record
+                return
+            break
     raise StoredRecordMismatch(f"no record of {url} at {path.name} offset {offset}")
+
+
+def _read_stored(path: Path, offset: int, url: str, limit: int) -> tuple[object, bytes | None]:
+    """(HTTP headers, decoded body or None past *limit* bytes) of *url*'s stored record."""
+    with _stored_record(path, offset, url) as record:
+        body = record.content_stream().read(limit + 1)
+        return record.http_headers, (body if len(body) <= limit else None)
 
 
 def _stored_location(path: Path, offset: int, url: str) -> str | None:
-    """The Location of *url*'s redirect stored at *offset* of *path*, read from the head's bytes
-    as the fetcher read it when it came (urls.header_text): warcio's own reading of a header
-    (UTF-8, else Latin-1) would make a rerun follow another URL than the first run did."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        for record in ArchiveIterator(fh, no_record_parse=True):
-            if (record.rec_type not in ("response", "revisit")
-                    or record.rec_headers.get_header("WARC-Target-URI") != url):
-                break
-            block = record.raw_stream.read(MAX_HEADER_BYTES)
-            end = head_end(block)
-            if end < 0:
-                return None
-            _, headers = parse_head(block[:end])
-            location = next((v for k, v in headers if k.lower() == "location"), None)
-            return header_text(location) if location else None
-    raise StoredRecordMismatch(f"no record of {url} at {path.name} offset {offset}")
+    """The Location of *url*'s stored redirect, read from the head's bytes as the fetcher read it
+    when it came (urls.header_text): warcio's own reading of a header (UTF-8, else Latin-1) would
+    make a rerun follow another URL than the first run did."""
+    with _stored_record(path, offset, url, parse_http=False) as record:
+        block = record.raw_stream.read(MAX_HEADER_BYTES)
+    end = head_end(block)
+    if end < 0:
+        return None
+    _, headers = parse_head(block[:end])
+    location = next((v for k, v in headers if k.lower() == "location"), None)
+    return header_text(location) if location else None
 
 
 def _run_id_of(path: Path) -> str | None:
@@ -255,8 +256,8 @@ class Crawl:
         # the URLs whose outcome the run reports (exit 1 if one was not captured), in order
         self._seed_urls: dict[str, None] = dict.fromkeys(self.seeds + self.sitemaps)
         self._given_seeds = frozenset(self.seeds)  # --recapture-seeds: not the pages sitemaps list
-        self._pages_taken = len(self.seeds)  # pages queued, against --max-pages (the seeds given count)
-        self._not_followed: set[str] = set()  # pages found past --max-pages, not queued
+        self._pages_taken = len(self.seeds)  # pages taken, against --max-pages (the seeds given count)
+        self._not_followed: set[str] = set()  # pages found past --max-pages, not taken
         # with --max-pages: URLs queued as pages that a page taken also needs (a requisite, a
         # redirect's target): fetched when their turn comes even past N, not counted
         self._needed: set[str] | None = set() if options.max_pages is not None else None
@@ -376,8 +377,8 @@ class Crawl:
         if self._time_up:
             self.result.not_fetched = self._queued
             not_reached = f"not reached before --max-time ran out ({self.options.max_time:g} s)"
-        outcome = {url: self._seen.get(url, NOT_REACHED) for url in self._seed_urls}
-        outcome = {url: not_reached if why == NOT_REACHED else why for url, why in outcome.items()}
+        outcome = {url: not_reached if (why := self._seen.get(url, NOT_REACHED)) == NOT_REACHED else why
+                   for url in self._seed_urls}
         self.result.failed_seeds = [url for url, why in outcome.items() if why]
         self.result.not_followed = len(self._not_followed - self._seen.keys())  # not reached otherwise
         reported = {url for url, _ in self.result.failures}  # a set: a sitemap may list 50,000 seeds
@@ -464,8 +465,9 @@ class Crawl:
             try:
                 location, links = self._read_back(item, earlier)
             except Exception:  # noqa: BLE001 - the stored record cannot be read back: fetch it again
-                location, links = item.url, None
-            target = resolve(item.url, location) if location else None
+                target = item.url
+            else:
+                target, nowhere = self._redirect_target(item.url, location) if location else (None, None)
             # target == item.url: an earlier run stopped at a redirect to the URL itself (a cookie
             # wall whose page then failed, or a run killed meanwhile): the page is not captured yet.
             if target != item.url:
@@ -473,7 +475,7 @@ class Crawl:
                     self.result.skipped += 1
                 self._log(item, "skipped", status=earlier.status,
                           error=f"already captured in {earlier.warc_filename}")
-                self._resume(item, earlier, location, links)
+                self._resume(item, earlier, target, nowhere, links)
                 return
         response = self._fetch_with_retries(item)
         if response is None:
@@ -565,6 +567,7 @@ class Crawl:
     # ---------------------------------------------------------------- write
     def _record(self, item: Item, response: Response, follow: bool = True) -> None:
         links, unreadable = self._links_of(item, response) if follow else (None, None)
+        location = response.header("location")
         date = warc_date()
         exchange = [("WARC-Date", date), ("WARC-Target-URI", item.url), ("WARC-IP-Address", response.ip)]
         request_fields, common = exchange, exchange  # common: the response's (or revisit's) fields
@@ -614,7 +617,7 @@ class Crawl:
                 self.state.remember(line)
             if item.hops != "P":
                 self.result.revisits += 1 if stored else 0
-                if 300 <= response.status < 400 and response.header("location"):
+                if 300 <= response.status < 400 and location:
                     self.result.redirects += 1  # a hop on the way to a page, not a page of its own
                 elif item.is_requisite:
                     self.result.requisites += 1
@@ -622,7 +625,6 @@ class Crawl:
                     self.result.pages += 1
         if item.hops == "P":
             return
-        location = response.header("location")
         if 300 <= response.status < 400 and location and item.hops.count("R") < MAX_REDIRECTS:
             target, nowhere = self._redirect_target(item.url, header_text(location))
             if target is None:  # the page the URL stands for is not coming: not captured, and why
@@ -779,15 +781,14 @@ class Crawl:
         content_type = headers.get_header("Content-Type") if headers else None
         return None, self._parse(kind, body, item.url, content_type)
 
-    def _resume(self, item: Item, earlier: Done, location: str | None, links: Links | None) -> None:
-        """Go on from a URL an earlier run captured, as if fetched: follow its redirect or links."""
+    def _resume(self, item: Item, earlier: Done, redirect: str | None, nowhere: str | None,
+                links: Links | None) -> None:
+        """Go on from a URL an earlier run captured, as if fetched: follow its redirect (to
+        *redirect*, or *nowhere* this run may go: an --exclude added since is judged now) or its
+        links."""
         status = earlier.status or 0
-        self._seed_result(item, None if status < 400 else f"HTTP {status}")
-        if location:
-            redirect, nowhere = self._redirect_target(item.url, location)
-            if nowhere:  # as when fetched (an --exclude added since is judged now)
-                self._seed_result(item, nowhere)
-                return
+        self._seed_result(item, nowhere or (None if status < 400 else f"HTTP {status}"))
+        if redirect:
             self._enqueue(Item(redirect, item.depth, item.hops + "R", item.url, item.seed,
                                chain=(*item.chain, item.url)))
         if links is not None:

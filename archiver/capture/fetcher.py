@@ -535,7 +535,7 @@ class Fetcher:
                     segments.append((offset, len(data)))
             offset += len(data)
 
-        reads_allowed: list[int] = []  # socket reads allowed past the limit, set at the first look past it
+        reads_allowed: int | None = None  # socket reads allowed past the limit, set at the first look
 
         def more() -> None:
             """Before reading more of the body: is --max-fetch-time up? Past it, the bytes that
@@ -543,11 +543,12 @@ class Fetcher:
             are on their way (GRACE_WAIT), so a body whose end came in time is whole; any read
             of the socket beyond that cuts the body (a stream that goes on, however its packets
             fall: one that always stops inside a chunk line keeps the buffer from emptying)."""
+            nonlocal reads_allowed
             if cut_at is None or time.monotonic() <= cut_at:
                 return
-            if not reads_allowed:
-                reads_allowed.append(conn.fills + (1 if not conn.buf and not _quiet(conn, GRACE_WAIT) else 0))
-            if conn.fills > reads_allowed[0] or (not conn.buf and conn.fills >= reads_allowed[0]):
+            if reads_allowed is None:
+                reads_allowed = conn.fills + (1 if not conn.buf and not _quiet(conn, GRACE_WAIT) else 0)
+            if conn.fills > reads_allowed or (not conn.buf and conn.fills >= reads_allowed):
                 raise _TooLong
 
         def take(n: int) -> int:
