@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from archiver.urlsafe import join as safe_join
 
 # Characters left as they are when re-quoting a path or query (RFC 3986 reserved + unreserved + %).
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
@@ -64,10 +66,7 @@ def join(base: str, ref: str) -> str | None:
         origin = ORIGIN.match(base)
         if origin:
             return origin.group(0) + ref
-    try:
-        return urljoin(base, ref)
-    except ValueError:
-        return None
+    return safe_join(base, ref)
 
 
 def resolve(base: str, ref: str) -> str | None:

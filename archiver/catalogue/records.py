@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -27,6 +27,7 @@ from archiver.catalogue.gzmembers import FastRecord, NotOneRecordPerMember, iter
 from archiver.catalogue.surt import surt_key
 from archiver.domains import registered_domain
 from archiver.errors import ArchiverError
+from archiver.urlsafe import join
 from archiver.warctail import load_failure, tail_problem
 
 CAPTURE_LOG_URI_PREFIX = "urn:archiver:capture-log:"
@@ -34,15 +35,6 @@ NOT_CAPTURED = ("failed", "skipped")
 SNIFF_BYTES = 2048
 _LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
-
-
-def _redirect_target(url: str, location: str) -> str:
-    """*location* resolved against *url*; as the server sent it when urllib cannot split it
-    (`//[x`: an IPv6 bracket never closed)."""
-    try:
-        return urljoin(url, location)
-    except ValueError:
-        return location
 
 
 def parse_warc_date(value: str | None) -> datetime | None:
@@ -145,7 +137,8 @@ def _record_row(record, collection: str, warc_filename: str) -> tuple[dict[str, 
             row["fetch_status"] = None
         location = http.get_header("Location")
         if location:
-            row["fetch_redirect"] = _redirect_target(url, location.strip())
+            # as the server sent it when urllib cannot split it (`//[x`: a bracket never closed)
+            row["fetch_redirect"] = join(url, location.strip()) or location.strip()
         row["content_mime_type"], row["content_charset"] = _content_type(http.get_header("Content-Type"))
         row["content_languages"] = http.get_header("Content-Language")
     elif warc_type in ("resource", "metadata", "warcinfo"):

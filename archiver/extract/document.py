@@ -27,7 +27,7 @@ from archiver.extract.dates import (
 from archiver.extract.images import CaptureLookup, article_container, extract_images
 from archiver.extract.reconcile import bcp47, choose_authors, choose_headline, clean, first, keywords_from
 from archiver.extract.sources import PageSources, collect_sources, parse_tree
-from archiver.extract.urls import join, split
+from archiver.urlsafe import join, split
 
 SCHEMA_ID = "urn:archiver:schema:article:1.0.0"
 

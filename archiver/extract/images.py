@@ -11,7 +11,7 @@ from archiver.extract.body import CHROME_CLASS
 from archiver.extract.credits import split_credit
 from archiver.extract.reconcile import clean
 from archiver.extract.sources import PageSources
-from archiver.extract.urls import join
+from archiver.urlsafe import join
 
 CaptureLookup = Callable[[str], dict | None]
 

@@ -12,7 +12,7 @@ import unicodedata
 from typing import Any
 
 from archiver.extract.sources import PageSources
-from archiver.extract.urls import join, split
+from archiver.urlsafe import join, split
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")

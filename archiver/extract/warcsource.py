@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.errors import ArchiverError
-from archiver.extract.urls import join
+from archiver.urlsafe import join
 from archiver.warctail import body_cut_short, load_failure, tail_problem
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")

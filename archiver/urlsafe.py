@@ -2,7 +2,7 @@
 
 urllib raises ValueError on some malformed URLs ('http://[bad/x.jpg': an unclosed IPv6 bracket,
 or a port that is not a number). One such link must cost that link, not the whole page, and
-certainly not an `archiver extract` run over a collection.
+certainly not an `archiver extract` run over a collection, a capture or a catalogue build.
 """
 
 from __future__ import annotations
