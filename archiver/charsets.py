@@ -64,7 +64,7 @@ def meta_charset(data: bytes) -> str | None:
     return normalise_charset(m.group(1).decode("ascii", "replace")) if m else None
 
 
-def _decodes(data: bytes, charset: str) -> bool:
+def decodes(data: bytes, charset: str) -> bool:
     try:
         data.decode(charset)
     except (UnicodeDecodeError, LookupError):
@@ -73,11 +73,11 @@ def _decodes(data: bytes, charset: str) -> bool:
 
 
 def _is_utf8_with_non_ascii(data: bytes) -> bool:
-    return not data.isascii() and _decodes(data, "utf-8")
+    return not data.isascii() and decodes(data, "utf-8")
 
 
 def _acceptable(data: bytes, charset: str) -> bool:
-    if not _decodes(data, charset):
+    if not decodes(data, charset):
         return False
     # A legacy label on bytes that are plainly UTF-8 (non-ASCII, and valid UTF-8, which text in
     # a legacy encoding almost never is) is the common mistake: the label is taken as wrong.

@@ -17,7 +17,7 @@ from itertools import repeat
 from lxml import etree
 
 from archiver.capture.urls import ORIGIN, resolve
-from archiver.charsets import declared_charset
+from archiver.charsets import declared_charset, decodes
 
 CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
 CSS_URL = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
@@ -166,15 +166,12 @@ def _as_utf8(html: bytes, content_type: str | None) -> bytes:
     left to itself reads a page declared UTF-8 only by its server as Latin-1 (`/café` became
     `/caf%C3%83%C2%A9`, a 404), and stops at the first byte its encoding cannot decode."""
     declared = declared_charset(html, content_type)
-    charset, bom = (declared[0], declared[2]) if declared is not None else ("utf-8", 0)
-    data = html[bom:]
-    if charset == "utf-8":
-        try:
-            data.decode("utf-8")
-            return data  # most pages: checked, not copied
-        except UnicodeDecodeError:
-            charset = "utf-8" if declared is not None else "windows-1252"
-    return data.decode(charset, "replace").encode("utf-8")
+    if declared is None:
+        return html if decodes(html, "utf-8") else html.decode("windows-1252", "replace").encode("utf-8")
+    charset, source, bom = declared
+    if charset == "utf-8" and source != "bom":
+        return html  # most pages: declared_charset has decoded them once already, not copied
+    return html[bom:].decode(charset, "replace").encode("utf-8")
 
 
 def _parse_html(html: bytes, content_type: str | None = None):

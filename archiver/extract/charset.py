@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-from archiver.charsets import _decodes, declared_charset, normalise_charset
+from archiver.charsets import declared_charset, decodes, normalise_charset
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def decode_html(data: bytes, content_type: str | None = None) -> Decoded:
     if declared is not None:
         charset, source, bom = declared
         return Decoded(data[bom:].decode(charset, "replace"), charset, source)
-    if data.isascii() or _decodes(data, "utf-8"):
+    if data.isascii() or decodes(data, "utf-8"):
         return Decoded(data.decode("utf-8"), "utf-8", "default")
     best = from_bytes(data[:200_000]).best()
     charset = normalise_charset(best.encoding) if best is not None else None
