@@ -9,6 +9,7 @@ import re
 
 from archiver.errors import ArchiverError
 
+MAX_DURATION = 100 * 366 * 86400  # a century: longer is a typo
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 _SIZE_UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4,
@@ -29,6 +30,8 @@ def parse_duration(text: str) -> float:
         raise ArchiverError(f"bad duration {text!r}: use e.g. 90s, 30m, 2h or 1h30m")
     if value <= 0:
         raise ArchiverError(f"bad duration {text!r}: must be more than zero")
+    if value > MAX_DURATION:  # "100000000000000000000h" is a typo, and overflows timers
+        raise ArchiverError(f"bad duration {text!r}: at most {MAX_DURATION // 86400:.0f}d")
     return value
 
 

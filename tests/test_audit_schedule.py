@@ -126,7 +126,7 @@ def test_parse_size(text, nbytes):
     assert parse_size(text) == nbytes
 
 
-@pytest.mark.parametrize("bad", ["", "soon", "1x", "0", "-5m", "nan", "inf"])
+@pytest.mark.parametrize("bad", ["", "soon", "1x", "0", "-5m", "nan", "inf", "1" + "0" * 20 + "h"])
 def test_bad_budget_is_a_usage_error(tmp_path, invoke, bad):
     make_store(tmp_path, ["bag"])
     result = invoke("audit", tmp_path / "store", "--log", tmp_path / "log", "--budget", bad)

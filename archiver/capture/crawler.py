@@ -322,7 +322,9 @@ class Crawl:
                     return None
                 if self._deadline is not None:
                     earliest = self._deadline if earliest is None else min(earliest, self._deadline)
-                self._cond.wait(None if earliest is None else max(0.0, earliest - now))
+                # at most threading.TIMEOUT_MAX: a max_time of centuries would overflow the timer
+                wait = None if earliest is None else min(max(0.0, earliest - now), threading.TIMEOUT_MAX)
+                self._cond.wait(wait)
 
     def _finish(self, item: Item) -> None:
         host_key = urlsplit(item.url).netloc
