@@ -87,6 +87,29 @@ def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str = "tex
     h.wfile.write(body)
 
 
+def drip(h: BaseHTTPRequestHandler, pieces, every: float) -> None:
+    """Write *pieces* one every *every* seconds, until they run out or the client hangs up (a
+    live stream, a server trickling bytes)."""
+    for piece in pieces:
+        try:
+            h.wfile.write(piece)
+            h.wfile.flush()
+        except OSError:
+            return
+        time.sleep(every)
+
+
+def live_stream(pieces: int) -> Callable[[BaseHTTPRequestHandler], None]:
+    """A handler that answers like a live audio stream: no length, 1 KB every 0.05 s, *pieces*
+    times at most (should the client never hang up), then closes."""
+    def handler(h: BaseHTTPRequestHandler) -> None:
+        h.close_connection = True
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n")
+        drip(h, (b"\xff" * 1024 for _ in range(pieces)), 0.05)
+
+    return handler
+
+
 def article(title: str, image: str = "red.png") -> bytes:
     return ARTICLE.format(title=title, image=image, body="Lorem ipsum dolor sit amet. " * 40).encode()
 

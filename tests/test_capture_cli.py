@@ -334,3 +334,87 @@ def test_a_page_past_max_pages_does_not_ask_its_host_for_robots_txt(tmp_path, in
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert (summary["pages"], summary["not_followed"], summary["failures"]) == (2, 1, [])
+
+
+def test_recapture_seeds_takes_the_seeds_of_a_seeds_file_too(tmp_path, invoke):
+    """docs/capture.md: the seeds given "as arguments or in --seeds FILE" are fetched again; what
+    they link to that is captured is still skipped."""
+    with serve() as (base, site):
+        seeds = tmp_path / "seeds.txt"
+        seeds.write_text(f"# front pages\n{base}/news/one.html\n")
+        args = ("capture", "--seeds", seeds, "--collection", tmp_path / "c", "--delay", "0", "--depth", "1")
+        assert invoke(*args).exit_code == 0
+        assert invoke(*args, "--recapture-seeds").exit_code == 0
+        assert site.hits["/news/one.html"] == 2 and site.hits["/"] == 1  # its link, captured the first time
+
+
+def test_the_warcinfo_records_the_limits_and_their_defaults(tmp_path, invoke):
+    """--max-fetch-time is 20 minutes unless given; the limits a run had are in every WARC's
+    warcinfo (archiver-capture-settings), in seconds."""
+    with serve() as (base, _):
+        plain = invoke("capture", base + "/news/one.html", "--collection", tmp_path / "a", "--delay", "0")
+        limited = invoke("capture", base + "/news/one.html", "--collection", tmp_path / "b", "--delay", "0",
+                         "--max-time", "1h30m", "--max-pages", "5", "--max-fetch-time", "90s")
+    assert plain.exit_code == limited.exit_code == 0
+
+    def settings(coll):
+        (kind, _, block), *_ = records(next((coll / "warc").glob("*.warc.gz")))
+        assert kind == "warcinfo"
+        line = next(x for x in block.decode().splitlines() if x.startswith("archiver-capture-settings:"))
+        return json.loads(line.split(":", 1)[1])
+
+    plain_settings = settings(tmp_path / "a")
+    assert (plain_settings["max_fetch_time"], plain_settings["max_time"]) == (1200.0, None)
+    got = settings(tmp_path / "b")
+    assert (got["max_time"], got["max_pages"], got["max_fetch_time"]) == (5400.0, 5, 90.0)
+
+
+def test_max_time_lets_a_download_in_flight_end_within_max_fetch_time(tmp_path, invoke):
+    """docs/capture.md: a download still arriving is not cut by --max-time (it only stops new
+    fetches); it ends within --max-fetch-time, kept and marked WARC-Truncated: time."""
+    import time
+
+    from capture_support import Site, live_stream
+
+    site = Site()
+    site.extra["/live.mp3"] = live_stream(100)  # 5 s at most
+    with serve(site) as (base, _):
+        started = time.monotonic()
+        result = invoke("capture", base + "/live.mp3", "--collection", tmp_path, "--delay", "0", "--json",
+                        "--max-time", "0.5s", "--max-fetch-time", "2s")
+        took = time.monotonic() - started
+    assert 1.8 < took < 4.5, took
+    reason = json.loads(result.stdout)["failures"][0]["reason"]
+    assert reason.startswith("still arriving after 2 s (--max-fetch-time)")
+
+
+@pytest.mark.parametrize(("flag", "value", "message"), [
+    ("--max-fetch-time", "soon", "archiver: error: bad duration 'soon': use e.g. 90s, 30m, 2h or 1h30m"),
+    ("--max-fetch-time", "nan", "archiver: error: bad duration 'nan': use e.g. 90s, 30m, 2h or 1h30m"),
+    ("--max-time", "1" + "0" * 20 + "h", f"archiver: error: bad duration '1{'0' * 20}h': at most"),
+    ("--max-time", "0", "archiver: error: bad duration '0': must be more than zero"),
+    ("--max-pages", "0", "Invalid value for '--max-pages': 0 is not in the range x>=1."),
+    ("--tls-min-version", "1.4", "Invalid value for '--tls-min-version': '1.4' is not one of"),
+])
+def test_a_bad_limit_is_one_error_line_and_nothing_made(tmp_path, invoke, flag, value, message):
+    """A bad value is refused before anything is made: one line, exit 2, no collection. A
+    century-long --max-time made a worker thread die on an overflowing timer."""
+    result = invoke("capture", "http://127.0.0.1:9/", "--collection", tmp_path / "c", flag, value)
+    assert result.exit_code == 2
+    assert message in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_max_time_of_centuries_through_the_api_does_not_kill_a_worker(tmp_path, monkeypatch):
+    """The Python API takes any max_time: a worker waiting for a host's delay waited up to the
+    deadline, and a timer that long overflowed (OverflowError in the worker thread)."""
+    import threading
+
+    from archiver.capture import CaptureOptions, capture
+
+    died = []
+    monkeypatch.setattr(threading, "excepthook", died.append)
+    with serve() as (base, _):
+        result = capture([base + "/news/one.html", base + "/news/two.html"], tmp_path,
+                         CaptureOptions(delay=0.3, workers=2, requisites=False, max_time=1e24))
+    assert died == [] and result.pages == 2

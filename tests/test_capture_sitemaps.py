@@ -7,7 +7,7 @@ import gzip
 import json
 
 import pytest
-from capture_support import _send, assert_warcio_accepts, records, serve
+from capture_support import Site, _send, assert_warcio_accepts, records, serve
 
 FAST = ("--delay", "0", "--timeout", "5")
 
@@ -242,3 +242,24 @@ def test_max_pages_bounds_the_pages_a_sitemap_lists_without_failing_the_rest(tmp
     summary = json.loads(result.stdout)
     # pages: the seed, one.html and the sitemap itself
     assert (summary["pages"], summary["not_followed"], summary["failed_seeds"]) == (3, 2, [])
+
+
+def test_exclude_and_robots_txt_apply_to_sitemaps_and_what_they_list(tmp_path, invoke):
+    """docs/capture.md: a listed page an --exclude matches is not taken (not fetched, not a seed
+    of the run), and robots.txt rules the sitemaps themselves: one it disallows is not fetched
+    and fails as a seed would."""
+    site = Site()
+    site.robots = b"User-agent: *\nDisallow: /private/\n"
+    with serve(site) as (base, s):
+        listing = NEWS.replace(b"BASE", base.encode())
+        for path in ("/sitemap.xml", "/private/sitemap.xml"):
+            s.extra[path] = lambda h: _send(h, 200, listing, "application/xml")
+        result = invoke("capture", "--sitemap", f"{base}/sitemap.xml", "--sitemap",
+                        f"{base}/private/sitemap.xml", "--collection", tmp_path, "--exclude", "two",
+                        "--no-requisites", "--json", *FAST)
+        assert s.hits["/news/two.html"] == 0 and s.hits["/private/sitemap.xml"] == 0
+        assert s.hits["/news/one.html"] == 1
+    summary = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert f"{base}/news/two.html" not in summary["failed_seeds"]
+    assert f"{base}/private/sitemap.xml" in summary["failed_seeds"]

@@ -11,7 +11,7 @@ import gzip
 import json
 
 import pytest
-from capture_support import Site, article, records, serve
+from capture_support import Site, article, drip, live_stream, records, serve
 
 ONE_AT_A_TIME = ("--delay", "0", "--workers", "1", "--retries", "0", "--timeout", "3")
 
@@ -24,19 +24,6 @@ def _raw(data: bytes, close: bool = False):
         h.wfile.flush()
 
     return handler
-
-
-def _drip(h, pieces, every: float) -> None:
-    """Write *pieces* one every *every* seconds, until they run out or the client hangs up."""
-    import time
-
-    for piece in pieces:
-        try:
-            h.wfile.write(piece)
-            h.wfile.flush()
-        except OSError:
-            return
-        time.sleep(every)
 
 
 def _bodies(coll) -> dict[str, tuple[str, bytes]]:
@@ -268,7 +255,7 @@ def test_a_kept_alive_connection_the_server_spoke_on_is_not_reused(tmp_path, inv
 
     site = Site()
 
-    site.extra["/stray"] = lambda h: _drip(h, [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    site.extra["/stray"] = lambda h: drip(h, [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
                                               b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nWRONG"], 0.1)
     with serve(site) as (base, s):
         result = invoke("capture", base + "/stray", base + "/news/one.html", "--collection", tmp_path,
@@ -285,13 +272,7 @@ def test_a_body_that_never_ends_is_cut_at_max_fetch_time_and_kept_marked(tmp_pat
     import time
 
     site = Site()
-
-    def stream(h):
-        h.close_connection = True
-        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n")
-        _drip(h, (b"\xff" * 1024 for _ in range(400)), 0.05)  # 20 s at most
-
-    site.extra["/live.mp3"] = stream
+    site.extra["/live.mp3"] = live_stream(400)  # 20 s at most
     with serve(site) as (base, s):
         started = time.monotonic()
         result = invoke("capture", base + "/live.mp3", "--collection", tmp_path, "--delay", "0", "--json",
@@ -332,7 +313,7 @@ def test_a_body_whose_last_byte_comes_in_time_is_whole(tmp_path, invoke):
 
     site = Site()
 
-    site.extra["/slow-end"] = lambda h: _drip(h, [b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello",
+    site.extra["/slow-end"] = lambda h: drip(h, [b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello",
                                                   b"world"], 1.3)
     with serve(site) as (base, _):
         result, summary = _capture(invoke, tmp_path, base, "/slow-end", extra=("--max-fetch-time", "1s"))
@@ -460,7 +441,7 @@ def test_trailer_lines_without_end_are_cut_at_max_fetch_time(tmp_path, invoke):
     def trailers(h):
         h.close_connection = True
         h.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n")
-        _drip(h, (b"X-Trailer-%d: y\r\n" % i for i in range(100)), 0.1)
+        drip(h, (b"X-Trailer-%d: y\r\n" % i for i in range(100)), 0.1)
 
     site.extra["/trailers"] = trailers
     with serve(site) as (base, _):
@@ -482,7 +463,7 @@ def test_a_chunked_stream_whose_packets_end_inside_a_line_is_cut_all_the_same(tm
     def stream(h):
         h.close_connection = True
         h.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1")
-        _drip(h, (b"\r\nX\r\n1" for _ in range(200)), 0.05)  # 10 s at most
+        drip(h, (b"\r\nX\r\n1" for _ in range(200)), 0.05)  # 10 s at most
 
     site.extra["/drip"] = stream
     with serve(site) as (base, _):
